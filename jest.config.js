@@ -1,0 +1,30 @@
+// Test layers as Jest projects: `jest --selectProjects unit` runs one of them.
+// ts-jest only transpiles (isolatedModules in tsconfig.json; the type check is
+// `npm run typecheck`), which keeps the suites fast.
+const moduleNameMapper = {
+  '^@app/(attestation|storage|scoring)$': '<rootDir>/libs/$1/src',
+  '^@app/(attestation|storage|scoring)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@test/support$': '<rootDir>/test/support',
+  '^@test/support/(.*)$': '<rootDir>/test/support/$1',
+};
+
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  moduleNameMapper,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/libs/**/*.int-spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
+    { ...base, displayName: 'ops', testMatch: ['<rootDir>/apps/**/*.ops-spec.ts'] },
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/apps/**/*.browser-spec.ts'] },
+  ],
+};

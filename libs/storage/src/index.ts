@@ -1,0 +1,11 @@
+export * from './patient-repository';
+export * from './storage-errors';
+export * from './crypto/record-cipher';
+export * from './crypto/aes-gcm-record-cipher';
+export * from './crypto/record-codec';
+export * from './memory/memory-patient-repository';
+export * from './redis/redis-connection-options';
+export * from './redis/create-redis-client';
+export * from './redis/redis-patient-repository';
+export * from './storage.module';
+export type { StorageModuleOptions } from './storage.module-definition';

@@ -1,0 +1,44 @@
+/** The id is already taken. */
+export class PatientExistsError extends Error {
+  override readonly name = 'PatientExistsError';
+  constructor(readonly id: string) {
+    super('patient already exists');
+  }
+}
+
+export class PatientNotFoundError extends Error {
+  override readonly name = 'PatientNotFoundError';
+  constructor(readonly id: string) {
+    super('patient not found');
+  }
+}
+
+/** The stored revision is not the one the caller expected (optimistic concurrency). */
+export class RevisionMismatchError extends Error {
+  override readonly name = 'RevisionMismatchError';
+  constructor(
+    readonly id: string,
+    readonly actualRev: number,
+  ) {
+    super('patient was changed by someone else');
+  }
+}
+
+/** The store did not answer (down, failing over, timed out); the caller may retry later. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+  constructor(message = 'storage unavailable', cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** A stored record failed authentication: tampered, moved, or sealed with an unknown key. */
+export class RecordIntegrityError extends Error {
+  override readonly name = 'RecordIntegrityError';
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super('record integrity check failed');
+  }
+}

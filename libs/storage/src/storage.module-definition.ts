@@ -1,0 +1,16 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { RecordKeyRing } from '@app/attestation';
+import type { RedisConnectionOptions } from './redis/redis-connection-options';
+
+export interface StorageModuleOptions {
+  driver: 'memory' | 'redis';
+  /** Required for the redis driver. */
+  redis?: RedisConnectionOptions;
+  /** Record-encryption keys (from the secret source). */
+  keyRing: RecordKeyRing;
+  /** How long boot waits for a first Redis connection before going on without it. */
+  connectWaitMs?: number;
+}
+
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<StorageModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,73 @@
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface HttpResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The body parsed as JSON (throws if it is not). */
+  json(): any;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Sent as-is (set the content type yourself). */
+  body?: string | Buffer;
+  /** Sent form-encoded; a string is sent verbatim, as curl -d does. */
+  form?: string | Record<string, string>;
+  json?: unknown;
+  timeoutMs?: number;
+}
+
+/** A small HTTPS client that trusts only the given CA, like `curl --cacert`. */
+export class HttpsClient {
+  readonly agent: Agent;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly ca: string,
+    options: { keepAlive?: boolean; servername?: string } = {},
+  ) {
+    this.agent = new Agent({ ca, keepAlive: options.keepAlive ?? false, servername: options.servername });
+  }
+
+  get(path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    return this.request('GET', path, options);
+  }
+
+  post(path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    return this.request('POST', path, options);
+  }
+
+  request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | Buffer | undefined = options.body;
+    if (options.form !== undefined) {
+      body = typeof options.form === 'string' ? options.form : new URLSearchParams(options.form).toString();
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    } else if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const url = new URL(path, this.baseUrl);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 15000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

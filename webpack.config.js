@@ -1,0 +1,19 @@
+// Nest CLI webpack hook: besides the API (main.js) it bundles the command-line entry points,
+// so the production image runs every one of them with `node dist/apps/api/<name>.js`.
+const path = require('path');
+
+const extraEntries = {
+  'write-openapi': './apps/api/src/bin/write-openapi.ts',
+};
+
+module.exports = (options) => {
+  const entries = { main: options.entry };
+  for (const [name, file] of Object.entries(extraEntries)) {
+    entries[name] = path.resolve(__dirname, file);
+  }
+  return {
+    ...options,
+    entry: entries,
+    output: { ...options.output, filename: '[name].js' },
+  };
+};
