@@ -14,6 +14,10 @@ module.exports = (options) => {
   return {
     ...options,
     entry: entries,
-    output: { ...options.output, filename: '[name].js' },
+    output: {
+      ...options.output,
+      path: path.resolve(__dirname, 'dist/apps/api'),
+      filename: '[name].js',
+    },
   };
 };

@@ -3,7 +3,6 @@ import { RunningApi, startApi } from '../../apps/api/src/server/start-api';
 import type { DevSecrets } from './dev-secrets';
 import { HttpsClient } from './https-client';
 
-
 export interface TestApi {
   api: RunningApi;
   client: HttpsClient;
@@ -12,7 +11,10 @@ export interface TestApi {
 }
 
 /** Starts the real API (HTTPS on a free loopback port) with these environment variables. */
-export async function startTestApi(secrets: DevSecrets, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  secrets: DevSecrets,
+  env: Record<string, string> = {},
+): Promise<TestApi> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

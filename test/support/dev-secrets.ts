@@ -14,5 +14,10 @@ export interface DevSecrets {
 export async function makeDevSecrets(): Promise<DevSecrets> {
   const stateDir = await mkdtemp(join(tmpdir(), 'patient-api-state-'));
   const source = await DevSecretSource.open(stateDir);
-  return { stateDir, secretsDir: source.secretsDir, apiCa: await readFile(source.apiCaPath, 'utf8'), source };
+  return {
+    stateDir,
+    secretsDir: source.secretsDir,
+    apiCa: await readFile(source.apiCaPath, 'utf8'),
+    source,
+  };
 }

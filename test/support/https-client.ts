@@ -28,7 +28,11 @@ export class HttpsClient {
     readonly ca: string,
     options: { keepAlive?: boolean; servername?: string } = {},
   ) {
-    this.agent = new Agent({ ca, keepAlive: options.keepAlive ?? false, servername: options.servername });
+    this.agent = new Agent({
+      ca,
+      keepAlive: options.keepAlive ?? false,
+      servername: options.servername,
+    });
   }
 
   get(path: string, options: RequestOptions = {}): Promise<HttpResult> {
@@ -43,7 +47,10 @@ export class HttpsClient {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Buffer | undefined = options.body;
     if (options.form !== undefined) {
-      body = typeof options.form === 'string' ? options.form : new URLSearchParams(options.form).toString();
+      body =
+        typeof options.form === 'string'
+          ? options.form
+          : new URLSearchParams(options.form).toString();
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
     } else if (options.json !== undefined) {
       body = JSON.stringify(options.json);
@@ -52,15 +59,24 @@ export class HttpsClient {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 15000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-        });
-        res.on('error', reject);
-      });
+      const req = httpsRequest(
+        url,
+        { method, headers, agent: this.agent, timeout: options.timeoutMs ?? 15000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text,
+              json: () => JSON.parse(text),
+            });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       req.end(body);

@@ -33,7 +33,10 @@ export function startRedisFor(secrets: DevSecrets, options: { appendonly?: boole
 }
 
 /** A direct client, to look at what the API stored (as an attacker with Redis access would). */
-export async function inspectRedis(secrets: DevSecrets, server: TestRedisServer): Promise<RedisClient> {
+export async function inspectRedis(
+  secrets: DevSecrets,
+  server: TestRedisServer,
+): Promise<RedisClient> {
   const client = createRedisClient(await redisOptionsFor(secrets, server));
   await client.connect();
   return client;

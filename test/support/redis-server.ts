@@ -36,7 +36,9 @@ export function redisServerBinary(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('redis-server is not installed: run `make deps` (apt-get install redis-server)');
+    throw new Error(
+      'redis-server is not installed: run `make deps` (apt-get install redis-server)',
+    );
   }
 }
 
@@ -68,19 +70,32 @@ export class TestRedisServer {
   args(): string[] {
     const { tls } = this.options;
     return [
-      '--port', '0',
-      '--tls-port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--tls-cert-file', tls.cert,
-      '--tls-key-file', tls.key,
-      '--tls-ca-cert-file', tls.ca,
-      '--tls-auth-clients', 'yes',
-      '--dir', this.dir,
-      '--save', '',
-      '--appendonly', this.options.appendonly ? 'yes' : 'no',
-      '--appendfsync', 'always',
-      '--logfile', '',
-      '--daemonize', 'no',
+      '--port',
+      '0',
+      '--tls-port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--tls-cert-file',
+      tls.cert,
+      '--tls-key-file',
+      tls.key,
+      '--tls-ca-cert-file',
+      tls.ca,
+      '--tls-auth-clients',
+      'yes',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      this.options.appendonly ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+      '--logfile',
+      '',
+      '--daemonize',
+      'no',
       ...(this.options.extraArgs ?? []),
     ];
   }
@@ -94,7 +109,10 @@ export class TestRedisServer {
       if (this.child === child) this.child = null;
     });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${this.output}`)), 10000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start:\n${this.output}`)),
+        10000,
+      );
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
         if (/Ready to accept connections/.test(this.output)) {

@@ -7,7 +7,8 @@ import { FilesSecretSource } from './sources/files-secret-source';
 export async function createSecretSource(options: SecretsModuleOptions): Promise<SecretSource> {
   switch (options.source) {
     case 'files':
-      if (!options.secretsDir) throw new SecretError('SECRETS_DIR is required for the files source');
+      if (!options.secretsDir)
+        throw new SecretError('SECRETS_DIR is required for the files source');
       return new FilesSecretSource(options.secretsDir);
     case 'dev':
       return DevSecretSource.open(options.devStateDir ?? '.data');

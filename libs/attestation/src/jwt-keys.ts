@@ -22,7 +22,9 @@ export function parseJwks(text: string, label: string): JwtVerificationKeys {
       throw new SecretError(`${label}: every key needs a "kty"`);
     }
     if ((key as JsonWebKey).kty === 'oct' || PRIVATE_JWK_MEMBERS.some((m) => m in key)) {
-      throw new SecretError(`${label}: holds private or symmetric key material; give public keys only`);
+      throw new SecretError(
+        `${label}: holds private or symmetric key material; give public keys only`,
+      );
     }
   }
   return { keys: keys as JsonWebKey[] };

@@ -22,7 +22,11 @@ const doc = (name: string, score = 0.1): PatientDocument => ({
 });
 
 /** The same contract, run against every adapter. */
-function contract(name: string, make: () => Promise<PatientRepository>, teardown: () => Promise<void>) {
+function contract(
+  name: string,
+  make: () => Promise<PatientRepository>,
+  teardown: () => Promise<void>,
+) {
   describe(`${name} PatientRepository`, () => {
     let repo: PatientRepository;
     beforeAll(async () => {
@@ -52,8 +56,11 @@ function contract(name: string, make: () => Promise<PatientRepository>, teardown
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof PatientExistsError)).toHaveLength(19);
-      const winner = (won[0] as PromiseFulfilledResult<{ doc: PatientDocument }>).value.doc.fields.fname;
+      expect(
+        results.filter((r) => r.status === 'rejected' && r.reason instanceof PatientExistsError),
+      ).toHaveLength(19);
+      const winner = (won[0] as PromiseFulfilledResult<{ doc: PatientDocument }>).value.doc.fields
+        .fname;
       expect((await repo.findById('race'))?.doc.fields.fname).toBe(winner);
     });
 
@@ -61,9 +68,13 @@ function contract(name: string, make: () => Promise<PatientRepository>, teardown
       await repo.create('r-1', doc('v1'));
       await expect(repo.replace('r-1', doc('v2'))).resolves.toMatchObject({ rev: 2 });
       await expect(repo.replace('r-1', doc('v3'), 2)).resolves.toMatchObject({ rev: 3 });
-      await expect(repo.replace('r-1', doc('stale'), 2)).rejects.toBeInstanceOf(RevisionMismatchError);
+      await expect(repo.replace('r-1', doc('stale'), 2)).rejects.toBeInstanceOf(
+        RevisionMismatchError,
+      );
       expect(await repo.findById('r-1')).toMatchObject({ rev: 3, doc: doc('v3') });
-      await expect(repo.replace('r-missing', doc('x'))).rejects.toBeInstanceOf(PatientNotFoundError);
+      await expect(repo.replace('r-missing', doc('x'))).rejects.toBeInstanceOf(
+        PatientNotFoundError,
+      );
     });
 
     it('erases a patient, and says whether there was one', async () => {
@@ -120,7 +131,10 @@ let redisRepo: RedisPatientRepository;
 contract(
   'redis',
   async () => {
-    redisRepo = new RedisPatientRepository(createRedisClient(await redisOptionsFor(secrets, server)), codec);
+    redisRepo = new RedisPatientRepository(
+      createRedisClient(await redisOptionsFor(secrets, server)),
+      codec,
+    );
     expect(await redisRepo.connect(5000)).toBe(true);
     return redisRepo;
   },

@@ -36,9 +36,8 @@ export interface CertificateSpec {
 const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
+// @peculiar/x509 signs with globalThis.crypto, which is Node's WebCrypto.
 const subtle = webcrypto.subtle;
-// @peculiar/x509 is typed against the DOM's Crypto; Node's webcrypto implements it.
-const provider = webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1];
 
 interface Authority {
   pair: PemPair;
@@ -47,12 +46,17 @@ interface Authority {
 }
 
 async function generateKeys(): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify']);
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
   const der = await subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return withNewline(x509.PemConverter.encode(der, 'PRIVATE KEY'));
+}
+
+/** PEM files end with a newline, so they can be concatenated into bundles. */
+function withNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
 function validity(days: number, notBefore?: Date): { notBefore: Date; notAfter: Date } {
@@ -64,25 +68,28 @@ function validity(days: number, notBefore?: Date): { notBefore: Date; notAfter: 
 /** Makes a self-signed certificate authority. */
 export async function createAuthority(commonName: string, validDays = 3650): Promise<Authority> {
   const keys = await generateKeys();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: randomSerial(),
-      name: `CN=${commonName}`,
-      keys,
-      signingAlgorithm: SIGNING_ALGORITHM,
-      ...validity(validDays),
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, provider),
-      ],
-    },
-    provider,
-  );
-  return { cert, keys, pair: { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) } };
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: `CN=${commonName}`,
+    keys,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    ...validity(validDays),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign |
+          x509.KeyUsageFlags.cRLSign |
+          x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false),
+    ],
+  });
+  return {
+    cert,
+    keys,
+    pair: { cert: withNewline(cert.toString('pem')), key: await exportKey(keys.privateKey) },
+  };
 }
 
 /** Issues a leaf certificate from an authority. */
@@ -102,24 +109,21 @@ export async function issueCertificate(ca: Authority, spec: CertificateSpec): Pr
       true,
     ),
     new x509.ExtendedKeyUsageExtension(usages, false),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, provider),
-    await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey, false, provider),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false),
+    await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey, false),
   ];
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-  const cert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerial(),
-      subject: `CN=${spec.commonName}`,
-      issuer: ca.cert.subject,
-      publicKey: keys.publicKey,
-      signingKey: ca.keys.privateKey,
-      signingAlgorithm: SIGNING_ALGORITHM,
-      ...validity(spec.validDays ?? 825, spec.notBefore),
-      extensions,
-    },
-    provider,
-  );
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: `CN=${spec.commonName}`,
+    issuer: ca.cert.subject,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    ...validity(spec.validDays ?? 825, spec.notBefore),
+    extensions,
+  });
+  return { cert: withNewline(cert.toString('pem')), key: await exportKey(keys.privateKey) };
 }
 
 function randomSerial(): string {

@@ -14,14 +14,17 @@ export class AesGcmRecordCipher extends RecordCipher {
   constructor(ring: RecordKeyRing) {
     super();
     const active = ring.keys.get(ring.activeKeyId);
-    if (!active || active.length !== 32) throw new CipherError('the active record key must be 32 bytes');
+    if (!active || active.length !== 32)
+      throw new CipherError('the active record key must be 32 bytes');
     this.activeKeyId = ring.activeKeyId;
     this.keys = ring.keys;
   }
 
   seal(plaintext: Buffer, aad: Buffer): SealedBox {
     const iv = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.key(this.activeKeyId), iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv(ALGORITHM, this.key(this.activeKeyId), iv, {
+      authTagLength: TAG_BYTES,
+    });
     cipher.setAAD(aad);
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return { kid: this.activeKeyId, iv, ct, tag: cipher.getAuthTag() };
@@ -31,7 +34,9 @@ export class AesGcmRecordCipher extends RecordCipher {
     if (box.iv.length !== NONCE_BYTES || box.tag.length !== TAG_BYTES) {
       throw new CipherError('malformed nonce or tag');
     }
-    const decipher = createDecipheriv(ALGORITHM, this.key(box.kid), box.iv, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv(ALGORITHM, this.key(box.kid), box.iv, {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(aad);
     decipher.setAuthTag(box.tag);
     try {

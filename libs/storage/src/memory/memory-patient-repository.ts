@@ -28,13 +28,10 @@ export class MemoryPatientRepository extends PatientRepository {
     return Promise.resolve({ id, rev: 1, doc });
   }
 
-  findById(id: string): Promise<StoredPatient | null> {
+  async findById(id: string): Promise<StoredPatient | null> {
+    await Promise.resolve();
     const raw = this.values.get(id);
-    try {
-      return Promise.resolve(raw === undefined ? null : this.codec.open(id, raw));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return raw === undefined ? null : this.codec.open(id, raw);
   }
 
   async replace(id: string, doc: PatientDocument, expectedRev?: number): Promise<StoredPatient> {

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { ScoringService, type ScoreExplanation } from '@app/scoring';
+import {
+  PatientDocument,
+  PatientNotFoundError,
+  PatientRepository,
+  StoredPatient,
+} from '@app/storage';
+import { PatientDto } from './dto/patient.dto';
+import { PATIENT_FIELDS, PatientField, PatientFieldsDto } from './dto/patient-fields.dto';
+
+/** A patient as answered, with its revision (sent as the ETag). */
+export interface PatientView {
+  patient: PatientDto;
+  rev: number;
+}
+
+@Injectable()
+export class PatientsService {
+  constructor(
+    private readonly patients: PatientRepository,
+    private readonly scoring: ScoringService,
+  ) {}
+
+  async create(id: string, fields: PatientFieldsDto): Promise<PatientView> {
+    return toView(await this.patients.create(id, this.document(fields)));
+  }
+
+  async get(id: string): Promise<PatientView> {
+    return toView(this.current(await this.find(id)));
+  }
+
+  async explainScore(id: string): Promise<ScoreExplanation> {
+    const stored = await this.find(id);
+    return this.scoring.score(scoreInput(stored.doc.fields));
+  }
+
+  private async find(id: string): Promise<StoredPatient> {
+    const stored = await this.patients.findById(id);
+    if (!stored) throw new PatientNotFoundError(id);
+    return stored;
+  }
+
+  /** A record scored by an older model version is re-scored when read. */
+  private current(stored: StoredPatient): StoredPatient {
+    if (stored.doc.scoreModel === this.scoring.model) return stored;
+    return { ...stored, doc: this.document(stored.doc.fields) };
+  }
+
+  private document(fields: Readonly<Record<PatientField, string>>): PatientDocument {
+    const copy: Record<string, string> = {};
+    for (const name of PATIENT_FIELDS) copy[name] = fields[name];
+    const { score, model } = this.scoring.score(scoreInput(copy));
+    return { fields: copy, score, scoreModel: model };
+  }
+}
+
+function scoreInput(fields: Readonly<Record<string, string>>) {
+  return {
+    dob: fields.dob,
+    dateadmitted: fields.dateadmitted,
+    preexistingconditions: fields.preexistingconditions,
+  };
+}
+
+/** The original's flat JSON, keys in alphabetical order as it sent them. */
+function toView(stored: StoredPatient): PatientView {
+  const record: Record<string, string | number> = {
+    ...stored.doc.fields,
+    id: stored.id,
+    score: stored.doc.score,
+  };
+  const patient = Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, record[key]]),
+  ) as unknown as PatientDto;
+  return { patient, rev: stored.rev };
+}

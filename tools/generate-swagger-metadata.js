@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs the @nestjs/swagger CLI plugin over the API's sources and writes the metadata it derives
+// from the DTOs (types, class-validator rules, doc comments) to apps/api/src/metadata.ts (or the
+// folder given as the first argument). The document builder loads it, so the spec is generated
+// from the code the same way in the server, the tests and the spec writer.
+const path = require('node:path');
+const {
+  PluginMetadataGenerator,
+} = require('@nestjs/cli/lib/compiler/plugins/plugin-metadata-generator');
+const { ReadonlyVisitor } = require('@nestjs/swagger/plugin');
+
+const root = path.resolve(__dirname, '..');
+const source = path.join(root, 'apps/api/src');
+const outputDir = path.resolve(process.argv[2] ?? source);
+
+process.chdir(root);
+new PluginMetadataGenerator().generate({
+  visitors: [
+    new ReadonlyVisitor({
+      introspectComments: true,
+      classValidatorShim: true,
+      dtoFileNameSuffix: ['.dto.ts'],
+      controllerFileNameSuffix: ['.controller.ts'],
+      pathToSource: source,
+    }),
+  ],
+  outputDir,
+  filename: 'metadata.ts',
+  tsconfigPath: 'apps/api/tsconfig.app.json',
+  watch: false,
+  printDiagnostics: false,
+});
