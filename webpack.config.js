@@ -1,5 +1,6 @@
 // Nest CLI webpack hook: besides the API (main.js) it bundles the command-line entry points,
 // so the production image runs every one of them with `node dist/apps/api/<name>.js`.
+// API_DIST_DIR builds elsewhere (tests that need a private build of their own).
 const path = require('path');
 
 const extraEntries = {
@@ -16,7 +17,7 @@ module.exports = (options) => {
     entry: entries,
     output: {
       ...options.output,
-      path: path.resolve(__dirname, 'dist/apps/api'),
+      path: path.resolve(__dirname, process.env.API_DIST_DIR || 'dist/apps/api'),
       filename: '[name].js',
     },
   };
