@@ -22,9 +22,29 @@ const base = {
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/libs/**/*.int-spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
-    { ...base, displayName: 'ops', testMatch: ['<rootDir>/apps/**/*.ops-spec.ts'] },
-    { ...base, displayName: 'browser', testMatch: ['<rootDir>/apps/**/*.browser-spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/libs/**/*.int-spec.ts'],
+      testTimeout: 30000,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'],
+      testTimeout: 60000,
+    },
+    {
+      ...base,
+      displayName: 'ops',
+      testMatch: ['<rootDir>/apps/**/*.ops-spec.ts'],
+      testTimeout: 180000,
+    },
+    {
+      ...base,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/apps/**/*.browser-spec.ts'],
+      testTimeout: 120000,
+    },
   ],
 };

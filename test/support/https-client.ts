@@ -30,7 +30,7 @@ export class HttpsClient {
   ) {
     this.agent = new Agent({
       ca,
-      keepAlive: options.keepAlive ?? false,
+      keepAlive: options.keepAlive ?? true,
       servername: options.servername,
     });
   }

@@ -1,10 +1,34 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
+import { ListPatientsQueryDto } from './dto/list-patients-query.dto';
 import { PatientDto } from './dto/patient.dto';
 import { PatientFieldsDto } from './dto/patient-fields.dto';
+import { PatientPageDto } from './dto/patient-summary.dto';
+import { expectedRevision } from './if-match';
+import { decodeCursor, encodeCursor } from './page-cursor';
 import { PatientsService, PatientView } from './patients.service';
+
+const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json'] as const;
 
 @ApiTags('patients')
 @Controller()
@@ -17,7 +41,7 @@ export class PatientsController {
    */
   @Post('patient/:id')
   @HttpCode(200)
-  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiConsumes(...BODY_TYPES)
   @ApiOkResponse({ type: PatientDto })
   async createPatient(
     @Param('id', PatientIdPipe) id: string,
@@ -35,6 +59,47 @@ export class PatientsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
     return withETag(res, await this.patients.get(id));
+  }
+
+  /**
+   * Replaces all 13 fields of an existing patient and re-scores it. With `If-Match` (the ETag of
+   * a GET), only if nobody changed the record since: 412 otherwise. Never creates: 404.
+   */
+  @Put('patient/:id')
+  @ApiConsumes(...BODY_TYPES)
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'ETag from a previous read, e.g. "3"',
+  })
+  @ApiOkResponse({ type: PatientDto })
+  async replacePatient(
+    @Param('id', PatientIdPipe) id: string,
+    @Body() fields: PatientFieldsDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PatientDto> {
+    return withETag(res, await this.patients.replace(id, fields, expectedRevision(ifMatch)));
+  }
+
+  /** Erases a patient: nothing of the record remains in storage. */
+  @Delete('patient/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Erased.' })
+  async deletePatient(@Param('id', PatientIdPipe) id: string): Promise<void> {
+    await this.patients.erase(id);
+  }
+
+  /** Lists patients in id order, a page at a time: id, names and score only. */
+  @Get('patients')
+  @ApiOkResponse({ type: PatientPageDto })
+  async listPatients(@Query() query: ListPatientsQueryDto): Promise<PatientPageDto> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const page = await this.patients.list(query.limit, after);
+    return {
+      items: page.items,
+      nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+    };
   }
 }
 

@@ -7,6 +7,7 @@ import {
   StoredPatient,
 } from '@app/storage';
 import { PatientDto } from './dto/patient.dto';
+import { PatientSummaryDto } from './dto/patient-summary.dto';
 import { PATIENT_FIELDS, PatientField, PatientFieldsDto } from './dto/patient-fields.dto';
 
 /** A patient as answered, with its revision (sent as the ETag). */
@@ -28,6 +29,28 @@ export class PatientsService {
 
   async get(id: string): Promise<PatientView> {
     return toView(this.current(await this.find(id)));
+  }
+
+  /** Replaces the 13 fields and re-scores; only at `expectedRev` when given (If-Match). */
+  async replace(id: string, fields: PatientFieldsDto, expectedRev?: number): Promise<PatientView> {
+    return toView(await this.patients.replace(id, this.document(fields), expectedRev));
+  }
+
+  /** Erases a patient; PatientNotFoundError when there was none. */
+  async erase(id: string): Promise<void> {
+    if (!(await this.patients.erase(id))) throw new PatientNotFoundError(id);
+  }
+
+  async list(
+    limit: number,
+    afterId?: string,
+  ): Promise<{ items: PatientSummaryDto[]; nextAfter: string | null }> {
+    const page = await this.patients.list(limit, afterId);
+    const items = page.items.map((stored) => {
+      const { doc } = this.current(stored);
+      return { id: stored.id, fname: doc.fields.fname, lname: doc.fields.lname, score: doc.score };
+    });
+    return { items, nextAfter: page.nextAfter };
   }
 
   async explainScore(id: string): Promise<ScoreExplanation> {
