@@ -9,3 +9,4 @@ export * from './redis/create-redis-client';
 export * from './redis/redis-patient-repository';
 export * from './storage.module';
 export type { StorageModuleOptions } from './storage.module-definition';
+export * from './rotation/record-rotation';

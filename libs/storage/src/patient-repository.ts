@@ -19,6 +19,8 @@ export interface PatientPage {
   items: StoredPatient[];
   /** Id of the last item, to continue after; null when there is nothing more. */
   nextAfter: string | null;
+  /** Ids in this page whose record failed its integrity check: withheld, never returned. */
+  withheld: string[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { RecordKeyRing } from '@app/attestation';
 import type { RedisConnectionOptions } from './redis/redis-connection-options';
+import type { RedisObserver } from './redis/redis-patient-repository';
 
 export interface StorageModuleOptions {
   driver: 'memory' | 'redis';
@@ -10,6 +11,8 @@ export interface StorageModuleOptions {
   keyRing: RecordKeyRing;
   /** How long boot waits for a first Redis connection before going on without it. */
   connectWaitMs?: number;
+  /** Told about Redis connection losses, reconnects and failed commands (e.g. for metrics). */
+  redisObserver?: RedisObserver;
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =

@@ -5,7 +5,12 @@ import {
   PatientRepository,
   StoredPatient,
 } from '../patient-repository';
-import { PatientExistsError, PatientNotFoundError, RevisionMismatchError } from '../storage-errors';
+import {
+  PatientExistsError,
+  PatientNotFoundError,
+  RecordIntegrityError,
+  RevisionMismatchError,
+} from '../storage-errors';
 
 /**
  * Keeps sealed records in this process's memory: the embedded default for exploring the API.
@@ -55,12 +60,18 @@ export class MemoryPatientRepository extends PatientRepository {
     const start = after === undefined ? 0 : upperBound(this.ids, after);
     const page = this.ids.slice(start, start + limit);
     const items: StoredPatient[] = [];
+    const withheld: string[] = [];
     for (const id of page) {
-      const item = await this.findById(id);
-      if (item) items.push(item);
+      try {
+        const item = await this.findById(id);
+        if (item) items.push(item);
+      } catch (error) {
+        if (!(error instanceof RecordIntegrityError)) throw error;
+        withheld.push(id);
+      }
     }
     const more = start + limit < this.ids.length;
-    return { items, nextAfter: more && page.length > 0 ? page[page.length - 1] : null };
+    return { items, nextAfter: more && page.length > 0 ? page[page.length - 1] : null, withheld };
   }
 
   ping(): Promise<void> {

@@ -9,9 +9,13 @@ function backoff(times: number): number {
   return Math.min(50 * 2 ** Math.min(times, 6), 2000);
 }
 
-/** After a failover the old master turns replica and answers READONLY: reconnect to the new one. */
-function reconnectOnReadonly(error: Error): 2 | false {
-  return error.message.startsWith('READONLY') ? 2 : false;
+/**
+ * After a Sentinel failover the old master turns replica and answers READONLY: drop the
+ * connection so the next one asks the sentinels for the new master. The refused command was not
+ * executed; it fails (503) rather than being sent again behind the caller's back.
+ */
+function reconnectOnReadonly(error: Error): 1 | false {
+  return error.message.startsWith('READONLY') ? 1 : false;
 }
 
 /**
@@ -24,11 +28,12 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     ca: options.tls.ca,
     cert: options.tls.cert,
     key: options.tls.key,
-    servername: options.tls.servername,
     // Node verifies the certificate against `servername` (not the address dialled), which is
-    // what lets cluster nodes and sentinels announce IP addresses.
+    // what lets cluster nodes and sentinels announce IP addresses the certificate does not name.
+    servername: options.tls.servername,
     minVersion: 'TLSv1.2',
   };
+  const natMap = options.natMap ? { ...options.natMap } : undefined;
   const common: RedisOptions = {
     tls,
     lazyConnect: true,
@@ -49,10 +54,17 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
         ...common,
         sentinels: options.nodes,
         name: options.sentinelMaster,
+        // TLS to the master and replicas (`tls`) and to the sentinels (`sentinelTLS`).
         enableTLSForSentinelMode: true,
         sentinelTLS: tls,
         sentinelRetryStrategy: backoff,
         sentinelCommandTimeout: options.commandTimeoutMs,
+        // No failover detector: a +switch-master that arrives while a reconnect is under way
+        // ends the client for good (ioredis 6). It is not needed: the sentinels drop every
+        // client of a demoted master, a dead one breaks its connections, and a write that
+        // reaches a replica gets READONLY; each makes us ask the sentinels again.
+        failoverDetector: false,
+        natMap,
       });
     case 'cluster': {
       const clusterOptions: ClusterOptions = {
@@ -60,8 +72,14 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
         enableOfflineQueue: false,
         clusterRetryStrategy: backoff,
         slotsRefreshTimeout: options.connectTimeoutMs,
-        // Nodes announce IP addresses; TLS still verifies against the configured name.
+        // MOVED, ASK, TRYAGAIN and CLUSTERDOWN mean the node did not run the command, so
+        // following them is safe. A connection that closes with the command in flight may have
+        // run it: fail that one (503) instead of sending it again elsewhere (the default).
+        retryDelayOnFailover: 0,
+        // Keep seed host names as given (TLS verifies `servername` anyway); NAT'd or
+        // unresolvable announced addresses go through natMap.
         dnsLookup: (address, callback) => callback(null, address),
+        natMap,
         redisOptions: {
           tls,
           autoResendUnfulfilledCommands: false,

@@ -12,6 +12,11 @@ export interface RedisConnectionOptions {
   nodes?: RedisAddress[];
   /** sentinel: the monitored master's name. */
   sentinelMaster?: string;
+  /**
+   * sentinel and cluster: where to reach an address that a sentinel or a cluster node announces
+   * (key `host:port` as announced), for nodes behind NAT or announcing names we cannot resolve.
+   */
+  natMap?: Readonly<Record<string, RedisAddress>>;
   /** Mutual TLS, in every mode: the Redis CA and our client certificate. */
   tls: {
     ca: string;
@@ -20,6 +25,11 @@ export interface RedisConnectionOptions {
     /** Host name the Redis certificates are issued for (SNI and verification). */
     servername: string;
   };
+  /**
+   * Replicas that must have each write before it is acknowledged (WAIT), so that a failover
+   * cannot lose it; 0 (default): the master's acknowledgement is enough.
+   */
+  waitReplicas?: number;
   /** A command that gets no answer within this time fails (the API answers 503). */
   commandTimeoutMs: number;
   connectTimeoutMs: number;
