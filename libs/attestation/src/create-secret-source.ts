@@ -1,6 +1,7 @@
 import { SecretError, SecretSource } from './secret-source';
 import type { SecretsModuleOptions } from './secrets.module-definition';
 import { DevSecretSource } from './sources/dev-secret-source';
+import { EnvSecretSource } from './sources/env-secret-source';
 import { FilesSecretSource } from './sources/files-secret-source';
 
 /** The one place that maps configuration to a SecretSource adapter. */
@@ -13,6 +14,7 @@ export async function createSecretSource(options: SecretsModuleOptions): Promise
     case 'dev':
       return DevSecretSource.open(options.devStateDir ?? '.data');
     case 'env':
-      throw new SecretError('the env secret source is not available yet');
+      if (!options.env) throw new SecretError('the env source needs the environment to read');
+      return new EnvSecretSource(options.env);
   }
 }

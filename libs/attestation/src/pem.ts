@@ -1,10 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  KeyObject,
-  X509Certificate,
-} from 'node:crypto';
+import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { SecretError } from './secret-source';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -55,5 +49,5 @@ export function sha256Hex(der: Buffer): string {
 
 /** The DER SubjectPublicKeyInfo of a certificate. */
 export function spkiDer(cert: X509Certificate): Buffer {
-  return createPublicKey(cert.publicKey).export({ type: 'spki', format: 'der' });
+  return cert.publicKey.export({ type: 'spki', format: 'der' });
 }

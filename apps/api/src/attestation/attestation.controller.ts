@@ -1,0 +1,43 @@
+import { Controller, Get, Logger, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AttestationError, AttestationProvider } from '@app/attestation';
+import { Public } from '../auth/public.decorator';
+import { ProblemException, ProblemType } from '../common/problem/problem';
+import { ApiProblems } from '../openapi/api-responses.decorator';
+import { AttestationEvidenceDto } from './dto/attestation-evidence.dto';
+import { AttestationQueryDto } from './dto/attestation-query.dto';
+
+@ApiTags('attestation')
+@Public() // evidence carries no patient data; clients check it before they hold a token
+@Controller('attestation')
+export class AttestationController {
+  private readonly logger = new Logger('Attestation');
+
+  constructor(private readonly attestation: AttestationProvider) {}
+
+  /**
+   * Evidence of where this service runs, bound to your nonce where the TEE allows it: the
+   * provider (`none`, `scone` or `gramine`), whether it runs in a TEE, what that means in plain
+   * words, and the SHA-256 fingerprints of the TLS certificate and key it serves with. Compare
+   * `apiCertificate.spkiSha256` with the certificate of your connection.
+   */
+  @Get()
+  @ApiOkResponse({ type: AttestationEvidenceDto, description: 'The evidence' })
+  @ApiProblems(400, 503)
+  async getAttestationEvidence(
+    @Query() query: AttestationQueryDto,
+  ): Promise<AttestationEvidenceDto> {
+    try {
+      return await this.attestation.evidence(Buffer.from(query.nonce, 'hex'));
+    } catch (error) {
+      if (!(error instanceof AttestationError)) throw error;
+      this.logger.error(`attestation evidence failed: ${error.message}`);
+      throw new ProblemException({
+        type: ProblemType.http,
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'attestation evidence cannot be produced right now',
+      });
+    }
+  }
+}
