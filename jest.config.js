@@ -6,6 +6,7 @@ const moduleNameMapper = {
   '^@app/(attestation|storage|scoring)/(.*)$': '<rootDir>/libs/$1/src/$2',
   '^@test/support$': '<rootDir>/test/support',
   '^@test/support/(.*)$': '<rootDir>/test/support/$1',
+  '^@patient-api/client$': '<rootDir>/openapi/client/src',
 };
 
 const base = {
@@ -26,25 +27,25 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/libs/**/*.int-spec.ts'],
-      testTimeout: 30000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-30s.js'],
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-60s.js'],
     },
     {
       ...base,
       displayName: 'ops',
       testMatch: ['<rootDir>/apps/**/*.ops-spec.ts'],
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-180s.js'],
     },
     {
       ...base,
       displayName: 'browser',
       testMatch: ['<rootDir>/apps/**/*.browser-spec.ts'],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout-180s.js'],
     },
   ],
 };

@@ -5,6 +5,10 @@ const path = require('path');
 
 const extraEntries = {
   'write-openapi': './apps/api/src/bin/write-openapi.ts',
+  'dev-token': './apps/api/src/bin/dev-token.ts',
+  'keys-rotate': './apps/api/src/bin/keys-rotate.ts',
+  'make-secrets': './apps/api/src/bin/make-secrets.ts',
+  'cas-ca': './apps/api/src/bin/cas-ca.ts',
 };
 
 module.exports = (options) => {

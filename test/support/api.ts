@@ -1,12 +1,21 @@
-import { loadConfig } from '../../apps/api/src/config/app-config';
+import type { DestinationStream } from 'pino';
+import { mintDevToken, type DevTokenOptions } from '../../apps/api/src/auth/dev-token';
+import { AppConfig, loadConfig } from '../../apps/api/src/config/app-config';
 import { RunningApi, startApi } from '../../apps/api/src/server/start-api';
+import { contract } from './contract';
 import type { DevSecrets } from './dev-secrets';
 import { HttpsClient } from './https-client';
 
 export interface TestApi {
   api: RunningApi;
+  config: AppConfig;
+  /** Sends a dev token with every scope. */
   client: HttpsClient;
+  /** Sends no token. */
+  anonymous: HttpsClient;
   url: string;
+  /** A really signed token from the dev key, which the API trusts. */
+  token(options?: DevTokenOptions): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -14,6 +23,7 @@ export interface TestApi {
 export async function startTestApi(
   secrets: DevSecrets,
   env: Record<string, string> = {},
+  options: { logDestination?: DestinationStream } = {},
 ): Promise<TestApi> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -21,16 +31,29 @@ export async function startTestApi(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     DEV_STATE_DIR: secrets.stateDir,
+    // Tests make load from one address; the hardening test turns the limit back on.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
-  const api = await startApi(config);
-  const client = new HttpsClient(api.url, secrets.apiCa);
+  const api = await startApi(config, options);
+  const signingKey = await secrets.source.jwtSigningKey();
+  const token = (tokenOptions?: DevTokenOptions) => mintDevToken(signingKey, config, tokenOptions);
+  // Every answer the e2e suites receive is checked against the committed contract.
+  const validator = contract();
+  const anonymous = new HttpsClient(api.url, secrets.apiCa, {
+    onResponse: (method, path, result) => validator.check(method, path, result),
+  });
+  const client = anonymous.with({ authorization: `Bearer ${await token()}` });
   return {
     api,
+    config,
     client,
+    anonymous,
     url: api.url,
+    token,
     stop: async () => {
       client.close();
+      anonymous.close();
       await api.shutdown(2000);
     },
   };

@@ -26,13 +26,25 @@ export class HttpsClient {
   constructor(
     readonly baseUrl: string,
     readonly ca: string,
-    options: { keepAlive?: boolean; servername?: string } = {},
+    private readonly options: {
+      keepAlive?: boolean;
+      servername?: string;
+      /** Sent with every request unless overridden (e.g. an Authorization header). */
+      headers?: Record<string, string>;
+      /** Sees every answer, e.g. to check it against the contract; throwing fails the request. */
+      onResponse?: (method: string, path: string, result: HttpResult) => void;
+    } = {},
   ) {
     this.agent = new Agent({
       ca,
       keepAlive: options.keepAlive ?? true,
       servername: options.servername,
     });
+  }
+
+  /** The same server and CA, other default headers (e.g. another token, or none). */
+  with(headers: Record<string, string>): HttpsClient {
+    return new HttpsClient(this.baseUrl, this.ca, { ...this.options, headers });
   }
 
   get(path: string, options: RequestOptions = {}): Promise<HttpResult> {
@@ -44,7 +56,7 @@ export class HttpsClient {
   }
 
   request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...this.options.headers, ...options.headers };
     let body: string | Buffer | undefined = options.body;
     if (options.form !== undefined) {
       body =
@@ -67,12 +79,18 @@ export class HttpsClient {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({
+            const result: HttpResult = {
               status: res.statusCode ?? 0,
               headers: res.headers,
               text,
               json: () => JSON.parse(text),
-            });
+            };
+            try {
+              this.options.onResponse?.(method, path, result);
+              resolve(result);
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
           });
           res.on('error', reject);
         },

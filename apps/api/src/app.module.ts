@@ -1,30 +1,53 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { SecretSource, SecretsModule } from '@app/attestation';
 import { StorageModule, type StorageModuleOptions } from '@app/storage';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { AppMetrics } from './metrics/app-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { PatientsModule } from './patients/patients.module';
+import { AttestationHttpModule } from './attestation/attestation-http.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { loggingModule } from './logging/logging.module';
+import { SecurityModule } from './security/security.module';
+
+export interface AppModuleOptions {
+  /** Where logs go (default stdout); tests capture them here. */
+  logDestination?: DestinationStream;
+}
 
 /** Composes the application from validated configuration; nothing else. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config, options.logDestination),
         SecretsModule.forRoot({
           isGlobal: true,
           source: config.secrets.source,
           secretsDir: config.secrets.dir,
           devStateDir: config.secrets.devStateDir,
+          env: config.secrets.env,
         }),
         StorageModule.forRootAsync({
           isGlobal: true,
-          inject: [AppConfig, SecretSource],
+          imports: [MetricsModule],
+          inject: [AppConfig, SecretSource, AppMetrics],
           useFactory: storageOptions,
         }),
+        MetricsModule,
+        HealthModule,
+        SecurityModule,
+        AuthModule,
+        AuditModule,
         PatientsModule,
+        AttestationHttpModule,
       ],
     };
   }
@@ -33,6 +56,7 @@ export class AppModule {
 async function storageOptions(
   config: AppConfig,
   secrets: SecretSource,
+  metrics: AppMetrics,
 ): Promise<StorageModuleOptions> {
   const { storage } = config;
   const keyRing = await secrets.recordKeys();
@@ -42,12 +66,15 @@ async function storageOptions(
     driver: 'redis',
     keyRing,
     connectWaitMs: storage.connectTimeoutMs,
+    redisObserver: metrics.redisObserver,
     redis: {
       mode: storage.mode,
       host: storage.host,
       port: storage.port,
       nodes: storage.nodes,
       sentinelMaster: storage.sentinelMaster,
+      natMap: storage.natMap,
+      waitReplicas: storage.waitReplicas,
       tls: { ...tls, servername: storage.tlsServername },
       commandTimeoutMs: storage.commandTimeoutMs,
       connectTimeoutMs: storage.connectTimeoutMs,

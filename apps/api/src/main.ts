@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DevSecretSource, SecretError, SecretSource } from '@app/attestation';
+import { AttestationError, DevSecretSource, SecretError, SecretSource } from '@app/attestation';
+import { mintDevToken } from './auth/dev-token';
 import { ConfigError, loadConfig } from './config/app-config';
 import { startApi } from './server/start-api';
 
@@ -12,6 +13,14 @@ async function main(): Promise<void> {
   const secrets = api.app.get(SecretSource);
   if (secrets instanceof DevSecretSource) {
     logger.warn(`dev secrets: trust the API with --cacert ${secrets.apiCaPath}`);
+    if (config.auth.mode === 'jwt' && !config.auth.jwksUrl) {
+      // The dev profile's own key signs this; printed (not logged) for the one-command experience.
+      const token = await mintDevToken(await secrets.jwtSigningKey(), config);
+      process.stdout.write(
+        `\nDev token (every scope, valid 12 h; new ones: npm run dev:token):\n${token}\n` +
+          `curl --cacert ${secrets.apiCaPath} -H "Authorization: Bearer $TOKEN" ${api.url}/patient/patient_3\n\n`,
+      );
+    }
   }
 
   const stop = (signal: string) => {
@@ -35,6 +44,7 @@ main().catch((error: unknown) => {
   // Configuration and secret errors are the user's to fix: one line, no stack.
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
   else if (error instanceof SecretError) console.error(`secrets error: ${error.message}`);
+  else if (error instanceof AttestationError) console.error(`attestation error: ${error.message}`);
   else console.error(`failed to start: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
 });

@@ -1,9 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
 import { bodyParsing } from './common/http/body-parsing';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfig } from './config/app-config';
+import { AppMetrics } from './metrics/app-metrics';
+import { httpMetrics } from './metrics/http-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /**
@@ -14,6 +17,31 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
   app.disable('x-powered-by');
   // Our ETag is the record revision; Express must not add its own weak ones.
   app.set('etag', false);
+  // First, so that requests refused early are timed and counted too.
+  app.use(httpMetrics(app.get(AppMetrics)));
+  app.use(
+    helmet({
+      // Swagger UI (/docs) needs its own scripts and inline styles; nothing else is served.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
+      exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    });
+  }
   app.use(bodyParsing(config.http.bodyLimitBytes));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

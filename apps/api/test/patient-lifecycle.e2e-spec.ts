@@ -124,7 +124,7 @@ describe('the patient lifecycle', () => {
       const mentions: string[] = [];
       let cursor = '0';
       do {
-        const [next, keys] = await direct.scan(cursor, 'COUNT', 1000);
+        const [next, keys] = await direct.scan(cursor, 'COUNT', '1000');
         cursor = next;
         for (const key of keys) {
           if (key.includes(id)) mentions.push(`key ${key}`);
@@ -133,13 +133,13 @@ describe('the patient lifecycle', () => {
             type === 'string'
               ? [(await direct.get(key)) ?? '']
               : type === 'zset'
-                ? await direct.zrange(key, 0, -1)
+                ? await direct.zrange(key, '0', '-1')
                 : type === 'hash'
                   ? Object.entries(await direct.hgetall(key)).flat()
                   : type === 'set'
                     ? await direct.smembers(key)
                     : type === 'list'
-                      ? await direct.lrange(key, 0, -1)
+                      ? await direct.lrange(key, '0', '-1')
                       : [];
           if (values.some((v) => v.includes(id))) mentions.push(`value of ${key}`);
         }

@@ -17,7 +17,8 @@ describe('SECRETS_SOURCE=files with STORAGE_DRIVER=redis', () => {
   beforeAll(async () => {
     secrets = await makeDevSecrets();
     redis = await startRedisFor(secrets);
-    // Only the files the files source reads: what CAS injects, nothing of the dev CA's keys.
+    // Only the files the files source reads: what CAS injects, nothing of the dev CA's keys
+    // (jwt-keys.json: the public keys that verify tokens).
     dir = await mkdtemp(join(tmpdir(), 'injected-'));
     for (const name of [
       'api.crt',
@@ -26,6 +27,7 @@ describe('SECRETS_SOURCE=files with STORAGE_DRIVER=redis', () => {
       'redis-client.crt',
       'redis-client.key',
       'record-key',
+      'jwt-keys.json',
     ]) {
       await cp(join(secrets.secretsDir, name), join(dir, name));
     }

@@ -6,7 +6,15 @@ import { EnvDto } from './env.dto';
 /** The validated configuration, shaped for the code that uses it. Built once, at boot. */
 export class AppConfig {
   readonly nodeEnv!: EnvDto['NODE_ENV'];
-  readonly http!: { port: number; host: string; bodyLimitBytes: number; shutdownTimeoutMs: number };
+  readonly http!: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    rateLimitPerMinute: number;
+    /** CORS allow-list; empty: CORS off. */
+    corsOrigins: string[];
+  };
   readonly storage!: {
     driver: EnvDto['STORAGE_DRIVER'];
     mode: EnvDto['REDIS_MODE'];
@@ -14,13 +22,42 @@ export class AppConfig {
     port: number;
     nodes: RedisAddress[];
     sentinelMaster?: string;
+    /** Announced `host:port` → where to reach it (sentinel and cluster). */
+    natMap?: Record<string, RedisAddress>;
+    waitReplicas: number;
     tlsServername: string;
     commandTimeoutMs: number;
     connectTimeoutMs: number;
   };
-  readonly secrets!: { source: EnvDto['SECRETS_SOURCE']; dir?: string; devStateDir: string };
+  readonly secrets!: {
+    source: EnvDto['SECRETS_SOURCE'];
+    dir?: string;
+    devStateDir: string;
+    /** The environment given to loadConfig, for the `env` source only (it holds the secrets). */
+    env?: Readonly<Record<string, string | undefined>>;
+  };
+  readonly attestation!: {
+    provider: EnvDto['ATTESTATION_PROVIDER'];
+    required: boolean;
+    dir: string;
+    scone: { configId?: string; casAddr?: string; lasAddr?: string };
+  };
   readonly logLevel!: EnvDto['LOG_LEVEL'];
+  readonly health!: { timeoutMs: number };
+  readonly auth!: {
+    mode: EnvDto['AUTH_MODE'];
+    issuer: string;
+    audience: string;
+    jwksUrl?: string;
+    jwksCaFile?: string;
+    jwksCooldownSeconds: number;
+    clockSkewSeconds: number;
+  };
 }
+
+/** Issuer and audience of the tokens the dev profile mints (and trusts). */
+export const DEV_TOKEN_ISSUER = 'urn:patient-api:dev';
+export const DEV_TOKEN_AUDIENCE = 'patient-api';
 
 /** Bad configuration: the message is one line naming the variable (and never its value). */
 export class ConfigError extends Error {
@@ -28,9 +65,13 @@ export class ConfigError extends Error {
 }
 
 const PRODUCTION_REFUSALS: Array<[keyof EnvDto, string, string]> = [
-  ['SECRETS_SOURCE', 'dev', 'dev secrets sit on disk in the clear; use files'],
+  ['SECRETS_SOURCE', 'dev', 'dev secrets sit on disk in the clear; use files or env'],
   ['STORAGE_DRIVER', 'memory', 'in-memory storage loses every record on restart; use redis'],
+  ['AUTH_MODE', 'none', 'anyone who reaches the port would read every record; use jwt'],
 ];
+
+/** Must be set explicitly in production (the dev defaults would trust nothing real). */
+const PRODUCTION_REQUIRED: Array<keyof EnvDto> = ['AUTH_ISSUER', 'AUTH_AUDIENCE'];
 
 /** Validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
@@ -48,6 +89,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         throw new ConfigError(`${name}=${refused} is refused when NODE_ENV=production: ${why}`);
       }
     }
+    for (const name of PRODUCTION_REQUIRED) {
+      if (dto[name] === undefined)
+        throw new ConfigError(`${name} is required when NODE_ENV=production`);
+    }
   }
 
   return {
@@ -57,6 +102,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       host: dto.HOST,
       bodyLimitBytes: dto.BODY_LIMIT_BYTES,
       shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
+      rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
+      corsOrigins: dto.CORS_ORIGINS ? dto.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     },
     storage: {
       driver: dto.STORAGE_DRIVER,
@@ -65,12 +112,39 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       port: dto.REDIS_PORT,
       nodes: parseNodes(dto.REDIS_NODES),
       sentinelMaster: dto.REDIS_SENTINEL_MASTER,
+      natMap: parseNatMap(dto.REDIS_NAT_MAP),
+      waitReplicas: dto.REDIS_WAIT_REPLICAS,
       tlsServername: dto.REDIS_TLS_SERVERNAME,
       commandTimeoutMs: dto.REDIS_COMMAND_TIMEOUT_MS,
       connectTimeoutMs: dto.REDIS_CONNECT_TIMEOUT_MS,
     },
-    secrets: { source: dto.SECRETS_SOURCE, dir: dto.SECRETS_DIR, devStateDir: dto.DEV_STATE_DIR },
+    secrets: {
+      source: dto.SECRETS_SOURCE,
+      dir: dto.SECRETS_DIR,
+      devStateDir: dto.DEV_STATE_DIR,
+      ...(dto.SECRETS_SOURCE === 'env' ? { env } : {}),
+    },
+    attestation: {
+      provider: dto.ATTESTATION_PROVIDER,
+      required: dto.ATTESTATION_REQUIRED,
+      dir: dto.ATTESTATION_DIR,
+      scone: {
+        configId: dto.SCONE_CONFIG_ID,
+        casAddr: dto.SCONE_CAS_ADDR,
+        lasAddr: dto.SCONE_LAS_ADDR,
+      },
+    },
     logLevel: dto.LOG_LEVEL,
+    health: { timeoutMs: dto.HEALTH_TIMEOUT_MS },
+    auth: {
+      mode: dto.AUTH_MODE,
+      issuer: dto.AUTH_ISSUER ?? DEV_TOKEN_ISSUER,
+      audience: dto.AUTH_AUDIENCE ?? DEV_TOKEN_AUDIENCE,
+      jwksUrl: dto.AUTH_JWKS_URL,
+      jwksCaFile: dto.AUTH_JWKS_CA_FILE,
+      jwksCooldownSeconds: dto.AUTH_JWKS_COOLDOWN_S,
+      clockSkewSeconds: dto.AUTH_CLOCK_SKEW_S,
+    },
   };
 }
 
@@ -80,6 +154,16 @@ function parseNodes(list: string | undefined): RedisAddress[] {
     const [host, port] = entry.trim().split(':');
     return { host, port: Number(port) };
   });
+}
+
+function parseNatMap(list: string | undefined): Record<string, RedisAddress> | undefined {
+  if (!list) return undefined;
+  const entries = list.split(',').map((entry) => {
+    const [announced, reachable] = entry.trim().split('=');
+    const [host, port] = reachable.split(':');
+    return [announced, { host, port: Number(port) }] as const;
+  });
+  return Object.fromEntries(entries);
 }
 
 function describe(error: ValidationError): string {

@@ -12,6 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiConsumes,
   ApiHeader,
   ApiNoContentResponse,
@@ -19,7 +20,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
+import { RequireScopes, Scope } from '../auth/scopes';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
+import { ApiProblems, AUTHENTICATED_PROBLEMS } from '../openapi/api-responses.decorator';
 import { ListPatientsQueryDto } from './dto/list-patients-query.dto';
 import { PatientDto } from './dto/patient.dto';
 import { PatientFieldsDto } from './dto/patient-fields.dto';
@@ -30,19 +34,32 @@ import { PatientsService, PatientView } from './patients.service';
 
 const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json'] as const;
 
+/** The record's revision, for `If-Match` on a later PUT. */
+const ETAG_HEADER = {
+  ETag: { description: 'The revision of the record, e.g. "3"', schema: { type: 'string' } },
+};
+
 @ApiTags('patients')
+@ApiBearerAuth('bearer')
+@ApiProblems(...AUTHENTICATED_PROBLEMS)
 @Controller()
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
   /**
-   * Creates a patient under the given id and scores it. Answers 200 with the stored record (as
-   * the original did); 409 if the id is taken.
+   * Create a patient
+   *
+   * Stores a new patient under the given id and scores it. Answers 200 with the stored record, as
+   * the original did; 409 if the id is taken. Send the 13 fields form-encoded (as the original's
+   * clients do) or as JSON. Requires the scope `patients:write`.
    */
   @Post('patient/:id')
+  @RequireScopes(Scope.patientsWrite)
+  @Audited('patient.create')
   @HttpCode(200)
   @ApiConsumes(...BODY_TYPES)
-  @ApiOkResponse({ type: PatientDto })
+  @ApiOkResponse({ type: PatientDto, description: 'The stored record', headers: ETAG_HEADER })
+  @ApiProblems(400, 409, 413, 415)
   async createPatient(
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
@@ -51,9 +68,17 @@ export class PatientsController {
     return withETag(res, await this.patients.create(id, fields));
   }
 
-  /** Reads a patient. The ETag is the record's revision, for conditional updates. */
+  /**
+   * Read a patient
+   *
+   * Answers the record as the original did: the 13 fields, `id` and `score`, flat. The ETag is
+   * the record's revision, for conditional updates. Requires the scope `patients:read`.
+   */
   @Get('patient/:id')
-  @ApiOkResponse({ type: PatientDto })
+  @RequireScopes(Scope.patientsRead)
+  @Audited('patient.read')
+  @ApiOkResponse({ type: PatientDto, description: 'The record', headers: ETAG_HEADER })
+  @ApiProblems(400, 404)
   async getPatient(
     @Param('id', PatientIdPipe) id: string,
     @Res({ passthrough: true }) res: Response,
@@ -62,17 +87,24 @@ export class PatientsController {
   }
 
   /**
+   * Replace a patient
+   *
    * Replaces all 13 fields of an existing patient and re-scores it. With `If-Match` (the ETag of
-   * a GET), only if nobody changed the record since: 412 otherwise. Never creates: 404.
+   * a read), only if nobody changed the record since: 412 otherwise. Never creates: 404 for an
+   * unknown id. Requires the scope `patients:write`.
    */
   @Put('patient/:id')
+  @RequireScopes(Scope.patientsWrite)
+  @Audited('patient.replace')
   @ApiConsumes(...BODY_TYPES)
   @ApiHeader({
     name: 'If-Match',
     required: false,
-    description: 'ETag from a previous read, e.g. "3"',
+    description: 'The ETag of a previous read, e.g. "3" (or `*`): replace only that revision',
+    schema: { type: 'string', pattern: '^(\\*|"\\d{1,15}")$' },
   })
-  @ApiOkResponse({ type: PatientDto })
+  @ApiOkResponse({ type: PatientDto, description: 'The new record', headers: ETAG_HEADER })
+  @ApiProblems(400, 404, 412, 413, 415)
   async replacePatient(
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
@@ -82,23 +114,41 @@ export class PatientsController {
     return withETag(res, await this.patients.replace(id, fields, expectedRevision(ifMatch)));
   }
 
-  /** Erases a patient: nothing of the record remains in storage. */
+  /**
+   * Erase a patient
+   *
+   * Erases the record and every index entry: nothing of it remains in storage. Requires the scope
+   * `patients:delete`.
+   */
   @Delete('patient/:id')
+  @RequireScopes(Scope.patientsDelete)
+  @Audited('patient.erase')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Erased.' })
+  @ApiNoContentResponse({ description: 'Erased' })
+  @ApiProblems(400, 404)
   async deletePatient(@Param('id', PatientIdPipe) id: string): Promise<void> {
     await this.patients.erase(id);
   }
 
-  /** Lists patients in id order, a page at a time: id, names and score only. */
+  /**
+   * List patients
+   *
+   * Patients in id order, a page at a time: id, names and score only. Pass `nextCursor` as
+   * `cursor` for the next page; records created or erased meanwhile never make a page repeat or
+   * skip the others. Requires the scope `patients:read`.
+   */
   @Get('patients')
-  @ApiOkResponse({ type: PatientPageDto })
+  @RequireScopes(Scope.patientsRead)
+  @Audited('patient.list')
+  @ApiOkResponse({ type: PatientPageDto, description: 'A page of patients' })
+  @ApiProblems(400)
   async listPatients(@Query() query: ListPatientsQueryDto): Promise<PatientPageDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const page = await this.patients.list(query.limit, after);
     return {
       items: page.items,
       nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+      withheld: page.withheld,
     };
   }
 }

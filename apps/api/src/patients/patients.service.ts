@@ -44,13 +44,13 @@ export class PatientsService {
   async list(
     limit: number,
     afterId?: string,
-  ): Promise<{ items: PatientSummaryDto[]; nextAfter: string | null }> {
+  ): Promise<{ items: PatientSummaryDto[]; nextAfter: string | null; withheld: string[] }> {
     const page = await this.patients.list(limit, afterId);
     const items = page.items.map((stored) => {
       const { doc } = this.current(stored);
       return { id: stored.id, fname: doc.fields.fname, lname: doc.fields.lname, score: doc.score };
     });
-    return { items, nextAfter: page.nextAfter };
+    return { items, nextAfter: page.nextAfter, withheld: page.withheld };
   }
 
   async explainScore(id: string): Promise<ScoreExplanation> {

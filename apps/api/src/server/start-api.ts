@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SecretSource } from '@app/attestation';
-import { AppModule } from '../app.module';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from '../app.module';
 import { AppConfig } from '../config/app-config';
 import { setupApp } from '../setup-app';
 import { HttpsServer } from './https-server';
+import { Lifecycle } from './lifecycle';
 
 export interface RunningApi {
   app: NestExpressApplication;
@@ -19,11 +21,16 @@ export interface RunningApi {
 }
 
 /** Builds the application and serves it over HTTPS with the secret source's certificate. */
-export async function startApi(config: AppConfig): Promise<RunningApi> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function startApi(
+  config: AppConfig,
+  options: AppModuleOptions = {},
+): Promise<RunningApi> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
     abortOnError: false,
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoNestLogger));
   let server: HttpsServer;
   let address: AddressInfo;
   try {
@@ -47,6 +54,8 @@ export async function startApi(config: AppConfig): Promise<RunningApi> {
     url: `https://localhost:${address.port}`,
     shutdown: (timeoutMs = config.http.shutdownTimeoutMs) => {
       stopping ??= (async () => {
+        // Readiness answers 503 from now on, before the listener closes.
+        app.get(Lifecycle).beginShutdown();
         const finished = await server.drain(timeoutMs);
         await app.close();
         return finished;

@@ -75,11 +75,21 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const headers = retryAfterOf(exception);
-      return {
-        ...problem(status, ProblemType.http, STATUS_CODES[status] ?? 'Error', messageOf(exception)),
-        headers,
-      };
+      if (status === 429) {
+        // The throttler has set Retry-After on the response already.
+        return problem(
+          429,
+          ProblemType.tooManyRequests,
+          'Too many requests',
+          'slow down and retry later',
+        );
+      }
+      return problem(
+        status,
+        ProblemType.http,
+        STATUS_CODES[status] ?? 'Error',
+        messageOf(exception),
+      );
     }
     const error = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error(`unhandled ${error.name}: ${error.message}`, error.stack);
@@ -105,13 +115,4 @@ function messageOf(exception: HttpException): string | undefined {
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.join('; ');
   return undefined;
-}
-
-function retryAfterOf(exception: HttpException): Record<string, string> {
-  const response = exception.getResponse() as { retryAfter?: unknown };
-  return typeof response === 'object' &&
-    response !== null &&
-    typeof response.retryAfter === 'number'
-    ? { 'Retry-After': String(response.retryAfter) }
-    : {};
 }

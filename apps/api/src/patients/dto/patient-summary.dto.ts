@@ -24,4 +24,11 @@ export class PatientPageDto {
   /** Pass as `cursor` to get the next page; null on the last page. */
   @ApiProperty({ type: String, nullable: true, example: 'cDE6cGF0aWVudF8z' })
   nextCursor!: string | null;
+
+  /**
+   * Ids on this page whose stored record failed its integrity check (tampered or corrupted):
+   * withheld rather than returned. Normally empty; anything here is a security incident.
+   */
+  @ApiProperty({ example: [] })
+  withheld!: string[];
 }

@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 /** A condition read from the free text, with the weight it contributes. */
 export class MatchedConditionDto {
   /** Stable identifier of the condition. */
-  @ApiProperty({ example: 'diabetes_uncomplicated' })
+  @ApiProperty({ example: 'diabetes' })
   condition!: string;
 
   @ApiProperty({ example: 'Diabetes without end-organ damage' })

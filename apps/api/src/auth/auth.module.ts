@@ -1,0 +1,57 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { SecretError, SecretSource } from '@app/attestation';
+import { AppConfig } from '../config/app-config';
+import { AuthGuard } from './auth.guard';
+import { TokenVerifier } from './token-verifier';
+
+/**
+ * Bearer-token authentication for every route that is not @Public(). Keys come from the
+ * identity provider's JWKS URL when configured, else from the secret source.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TokenVerifier,
+      inject: [AppConfig, SecretSource],
+      useFactory: createVerifier,
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [TokenVerifier],
+})
+export class AuthModule {}
+
+async function createVerifier(config: AppConfig, secrets: SecretSource): Promise<TokenVerifier> {
+  const { auth } = config;
+  const options = {
+    issuer: auth.issuer,
+    audience: auth.audience,
+    clockSkewSeconds: auth.clockSkewSeconds,
+  };
+  const logger = new Logger('Auth');
+  if (auth.mode === 'none') {
+    logger.warn('AUTH_MODE=none: every record is open to anyone who reaches the port (demo only)');
+    return TokenVerifier.fromJwks({ keys: [] }, options);
+  }
+  if (auth.jwksUrl) {
+    const agent = auth.jwksCaFile
+      ? new Agent({ ca: await readFile(auth.jwksCaFile, 'utf8') })
+      : undefined;
+    return TokenVerifier.fromUrl(
+      auth.jwksUrl,
+      { ...options, cooldownSeconds: auth.jwksCooldownSeconds },
+      agent,
+    );
+  }
+  const jwks = await secrets.jwtVerificationKeys();
+  if (!jwks) {
+    throw new SecretError(
+      'AUTH_MODE=jwt needs AUTH_JWKS_URL or token keys from the secret source (jwt-keys.json or jwt-public.pem)',
+    );
+  }
+  return TokenVerifier.fromJwks(jwks as Parameters<typeof TokenVerifier.fromJwks>[0], options);
+}

@@ -1,0 +1,19 @@
+import type { Request } from 'express';
+
+/** Who is calling: the token's subject and scopes (or the anonymous demo caller). */
+export interface Principal {
+  subject: string;
+  scopes: ReadonlySet<string>;
+}
+
+export const ANONYMOUS: Principal = { subject: 'anonymous', scopes: new Set() };
+
+const PRINCIPAL = Symbol('principal');
+
+export function setPrincipal(req: Request, principal: Principal): void {
+  (req as unknown as Record<symbol, Principal>)[PRINCIPAL] = principal;
+}
+
+export function principalOf(req: Request): Principal | undefined {
+  return (req as unknown as Record<symbol, Principal | undefined>)[PRINCIPAL];
+}

@@ -1,0 +1,97 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import type { Agent } from 'node:https';
+import type { Principal } from './principal';
+
+/** Asymmetric algorithms only: never `none`, never HS* (a public key must not become a MAC key). */
+export const ALLOWED_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
+
+export interface TokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+}
+
+type KeySource = Parameters<typeof jwtVerify>[1];
+
+/** A token was refused; the message is safe to tell the caller (no token content). */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/** The identity provider's keys could not be fetched: not the caller's fault (503). */
+export class TokenKeysUnavailableError extends Error {
+  override readonly name = 'TokenKeysUnavailableError';
+}
+
+/** Verifies bearer tokens (jose): signature, algorithm, issuer, audience, exp/nbf with skew. */
+export class TokenVerifier {
+  private constructor(
+    private readonly keys: KeySource,
+    private readonly options: TokenVerifierOptions,
+  ) {}
+
+  /** Keys held locally (from the secret source). */
+  static fromJwks(jwks: JSONWebKeySet, options: TokenVerifierOptions): TokenVerifier {
+    return new TokenVerifier(createLocalJWKSet(jwks), options);
+  }
+
+  /** Keys from the identity provider's JWKS URL: cached, refetched when an unknown kid appears. */
+  static fromUrl(
+    url: string,
+    options: TokenVerifierOptions & { cooldownSeconds: number },
+    agent?: Agent,
+  ): TokenVerifier {
+    const keys = createRemoteJWKSet(new URL(url), {
+      agent,
+      cooldownDuration: options.cooldownSeconds * 1000,
+      cacheMaxAge: 10 * 60_000,
+      timeoutDuration: 5_000,
+    });
+    return new TokenVerifier(keys, options);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: this.options.clockSkewSeconds,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new TokenKeysUnavailableError('token keys could not be fetched', { cause: error });
+      }
+      throw new InvalidTokenError(reasonFor(error));
+    }
+    return { subject: String(payload.sub), scopes: scopesOf(payload) };
+  }
+}
+
+function scopesOf(payload: JWTPayload): Set<string> {
+  const scopes = new Set<string>();
+  if (typeof payload.scope === 'string')
+    payload.scope.split(' ').forEach((s) => s && scopes.add(s));
+  const scp = payload.scp;
+  if (Array.isArray(scp)) scp.forEach((s) => typeof s === 'string' && scopes.add(s));
+  else if (typeof scp === 'string') scp.split(' ').forEach((s) => s && scopes.add(s));
+  return scopes;
+}
+
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === 'nbf'
+      ? 'the token is not valid yet'
+      : `the token's "${error.claim}" claim is not accepted`;
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return 'the token is signed with an algorithm that is not accepted';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token is signed with an unknown key';
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return 'the token signature is invalid';
+  return 'the token is malformed';
+}

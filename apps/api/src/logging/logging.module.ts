@@ -1,0 +1,66 @@
+import { DynamicModule } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig } from '../config/app-config';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Anything that could carry PHI or a credential is censored, wherever it appears in a log line
+ * (defence in depth: the serializers below already log no headers and no bodies).
+ */
+const PHI_FIELDS = ['ssn', 'dob', 'fname', 'lname', 'address', 'city', 'email', 'contactphone'];
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body',
+  'body',
+  '*.body',
+  'authorization',
+  '*.authorization',
+  'token',
+  '*.token',
+  ...PHI_FIELDS,
+  ...PHI_FIELDS.map((field) => `*.${field}`),
+];
+
+/** Takes the caller's x-request-id when it is sane, else makes one; echoes it on the response. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  const id = typeof given === 'string' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
+
+/**
+ * Structured JSON logs (pino): one line per request with its id, and the same id on every line
+ * logged while handling it. No headers, no bodies, no PHI.
+ */
+export function loggingModule(config: AppConfig, destination?: DestinationStream): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        genReqId: requestId,
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        autoLogging: { ignore: (req) => QUIET_PATHS.includes(req.url ?? '') },
+      },
+      destination ?? process.stdout,
+    ],
+  });
+}

@@ -1,0 +1,256 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RedisAddress, RedisClient, RedisConnectionOptions } from '@app/storage';
+import { freePort } from './ports';
+import { connectDirect } from './redis-cluster';
+import {
+  redisServerBinary,
+  redisTlsFilesIn,
+  TestRedisServer,
+  type RedisTlsFiles,
+} from './redis-server';
+
+/** One redis-sentinel (`redis-server <conf> --sentinel`), TLS only, speaking TLS to Redis. */
+class SentinelProcess {
+  private child: ChildProcess | null = null;
+  private output = '';
+
+  constructor(
+    readonly port: number,
+    private readonly config: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const child = spawn(redisServerBinary(), [this.config, '--sentinel'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.once('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`redis-sentinel did not start:\n${this.output}`)),
+        10000,
+      );
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (/\+monitor master/.test(this.output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-sentinel exited (${code}):\n${this.output}`));
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export interface TestRedisSentinelOptions {
+  masterName?: string;
+  sentinels?: number;
+  /** How long a silent master takes to count as down. */
+  downAfterMs?: number;
+}
+
+/**
+ * A real Sentinel deployment for tests: one master, one replica, three sentinels, every process
+ * TLS only with client certificates required, replication and sentinel-to-Redis links over TLS.
+ */
+export class TestRedisSentinels {
+  private constructor(
+    readonly master: TestRedisServer,
+    readonly replica: TestRedisServer,
+    private readonly sentinels: SentinelProcess[],
+    readonly masterName: string,
+    private readonly secretsDir: string,
+  ) {}
+
+  static async start(
+    secretsDir: string,
+    options: TestRedisSentinelOptions = {},
+  ): Promise<TestRedisSentinels> {
+    const masterName = options.masterName ?? 'patients';
+    const tls = redisTlsFilesIn(secretsDir);
+    const master = await TestRedisServer.start({ tls, extraArgs: ['--tls-replication', 'yes'] });
+    const replica = await TestRedisServer.start({
+      tls,
+      extraArgs: ['--tls-replication', 'yes', '--replicaof', '127.0.0.1', String(master.port)],
+    });
+    const sentinels: SentinelProcess[] = [];
+    const group = new TestRedisSentinels(master, replica, sentinels, masterName, secretsDir);
+    try {
+      for (let i = 0; i < (options.sentinels ?? 3); i++) {
+        const port = await freePort();
+        const dir = await mkdtemp(join(tmpdir(), 'redis-sentinel-'));
+        const config = join(dir, 'sentinel.conf');
+        await writeFile(
+          config,
+          sentinelConfig(port, dir, tls, masterName, master.port, options.downAfterMs ?? 1000),
+        );
+        const sentinel = new SentinelProcess(port, config);
+        sentinels.push(sentinel);
+        await sentinel.start();
+      }
+      await group.waitUntilMonitored();
+      return group;
+    } catch (error) {
+      await group.stop();
+      throw error;
+    }
+  }
+
+  get sentinelAddresses(): RedisAddress[] {
+    return this.sentinels.map((sentinel) => ({ host: '127.0.0.1', port: sentinel.port }));
+  }
+
+  /** Environment for the API to use this deployment. */
+  env(): Record<string, string> {
+    return {
+      STORAGE_DRIVER: 'redis',
+      REDIS_MODE: 'sentinel',
+      REDIS_NODES: this.sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','),
+      REDIS_SENTINEL_MASTER: this.masterName,
+    };
+  }
+
+  /** The master's port as the first sentinel that answers says. */
+  async masterPort(): Promise<number> {
+    for (const address of this.sentinelAddresses) {
+      try {
+        const client = await this.connect(address.port);
+        try {
+          const reply = (await client.call(
+            'SENTINEL',
+            'GET-MASTER-ADDR-BY-NAME',
+            this.masterName,
+          )) as [string, string];
+          return Number(reply[1]);
+        } finally {
+          client.disconnect();
+        }
+      } catch {
+        // try the next sentinel
+      }
+    }
+    throw new Error('no sentinel answered');
+  }
+
+  /** Asks a sentinel to fail over now (the master may be alive); retries until one accepts. */
+  async failover(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const client = await this.connect(this.sentinels[0].port);
+      try {
+        await client.call('SENTINEL', 'FAILOVER', this.masterName);
+        return;
+      } catch (error) {
+        // NOGOODSLAVE until the sentinels trust the replica; INPROG while one is running.
+        last = (error as Error).message;
+      } finally {
+        client.disconnect();
+      }
+      await new Promise((done) => setTimeout(done, 300));
+    }
+    throw new Error(`no sentinel would fail over: ${last}`);
+  }
+
+  /** A direct client to a Redis (or sentinel) process on this port. */
+  async connect(port: number): Promise<RedisClient> {
+    return connectDirect(await this.connectionOptions(port));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sentinels.map((sentinel) => sentinel.stop()));
+    await Promise.all([this.master.stop(), this.replica.stop()]);
+  }
+
+  /** Every sentinel knows the replica and the other sentinels, and the replica is in sync. */
+  private async waitUntilMonitored(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const others = String(this.sentinels.length - 1);
+    while (Date.now() < deadline) {
+      const states = await Promise.all(
+        this.sentinels.map(async (sentinel) => {
+          const client = await this.connect(sentinel.port).catch(() => null);
+          if (!client) return false;
+          try {
+            const flat = (await client.call('SENTINEL', 'MASTER', this.masterName)) as string[];
+            const fields = new Map<string, string>();
+            for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
+            return fields.get('num-slaves') === '1' && fields.get('num-other-sentinels') === others;
+          } finally {
+            client.disconnect();
+          }
+        }),
+      );
+      const replica = await this.connect(this.replica.port);
+      const synced = /master_link_status:up/.test(await replica.info('replication'));
+      replica.disconnect();
+      if (synced && states.every(Boolean)) return;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    throw new Error('the sentinels did not see the whole deployment in time');
+  }
+
+  private async connectionOptions(port: number): Promise<RedisConnectionOptions> {
+    const read = (name: string) => readFile(join(this.secretsDir, name), 'utf8');
+    return {
+      mode: 'standalone',
+      host: '127.0.0.1',
+      port,
+      tls: {
+        ca: await read('redis-ca.crt'),
+        cert: await read('redis-client.crt'),
+        key: await read('redis-client.key'),
+        servername: 'redis',
+      },
+      commandTimeoutMs: 2000,
+      connectTimeoutMs: 2000,
+    };
+  }
+}
+
+function sentinelConfig(
+  port: number,
+  dir: string,
+  tls: RedisTlsFiles,
+  masterName: string,
+  masterPort: number,
+  downAfterMs: number,
+): string {
+  return [
+    'port 0',
+    `tls-port ${port}`,
+    'bind 127.0.0.1',
+    `tls-cert-file ${tls.cert}`,
+    `tls-key-file ${tls.key}`,
+    `tls-ca-cert-file ${tls.ca}`,
+    'tls-auth-clients yes',
+    // Sentinels reach Redis (and announce themselves) over TLS.
+    'tls-replication yes',
+    `dir ${dir}`,
+    'logfile ""',
+    'daemonize no',
+    `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
+    `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
+    `sentinel failover-timeout ${masterName} 10000`,
+    `sentinel parallel-syncs ${masterName} 1`,
+    '',
+  ].join('\n');
+}
