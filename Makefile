@@ -48,6 +48,10 @@ jest: deps system-deps build
 
 test: deps system-deps lint typecheck openapi-check jest
 
+# Speed, side by side with the floor of Node + Redis here (not a test: no thresholds enforced).
+bench: build system-deps
+	node bench/run.js
+
 # The image, the compose stack and the chart's smoke test, with podman (installs it; root).
 test-deploy: deps
 	tools/test-deploy.sh

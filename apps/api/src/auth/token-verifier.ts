@@ -14,6 +14,14 @@ export interface TokenVerifierOptions {
 
 type KeySource = Parameters<typeof jwtVerify>[1];
 
+/**
+ * Verified tokens are remembered for a short while, so a client's every request does not pay for
+ * a signature check (the largest single cost per request). Never past the token's `exp`, at most
+ * a minute (how long a key withdrawn from the JWKS may still be honoured), and bounded in size.
+ */
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
 /** A token was refused; the message is safe to tell the caller (no token content). */
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
@@ -26,6 +34,8 @@ export class TokenKeysUnavailableError extends Error {
 
 /** Verifies bearer tokens (jose): signature, algorithm, issuer, audience, exp/nbf with skew. */
 export class TokenVerifier {
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   private constructor(
     private readonly keys: KeySource,
     private readonly options: TokenVerifierOptions,
@@ -52,6 +62,11 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return hit.principal;
+    if (hit) this.verified.delete(token);
+
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -67,7 +82,18 @@ export class TokenVerifier {
       }
       throw new InvalidTokenError(reasonFor(error));
     }
-    return { subject: String(payload.sub), scopes: scopesOf(payload) };
+    const principal = { subject: String(payload.sub), scopes: scopesOf(payload) };
+    this.remember(token, principal, Math.min(Number(payload.exp) * 1000, now + CACHE_TTL_MS));
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal, until: number): void {
+    if (this.verified.size >= CACHE_MAX_ENTRIES) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, { principal, until });
   }
 }
 

@@ -2,7 +2,7 @@ import { DynamicModule } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { destination as pinoDestination, type DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -60,7 +60,9 @@ export function loggingModule(config: AppConfig, destination?: DestinationStream
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         autoLogging: { ignore: (req) => QUIET_PATHS.includes(req.url ?? '') },
       },
-      destination ?? process.stdout,
+      // Asynchronous writes to stdout (buffered, flushed on exit): a synchronous write per line
+      // made logging a quarter of the cost of a request.
+      destination ?? pinoDestination({ dest: 1, sync: false }),
     ],
   });
 }
