@@ -207,6 +207,12 @@ async function main() {
   );
   await waitFor(apiPort, '/health/ready');
   const floorPort = await freePort();
+  const expressFloorPort = await freePort();
+  start(process.execPath, [join(__dirname, 'express-floor-server.js')], {
+    PORT: String(expressFloorPort),
+    REDIS_PORT: String(redisPort),
+    SECRETS_DIR: secrets,
+  });
   start(process.execPath, [join(__dirname, 'floor-server.js')], {
     PORT: String(floorPort),
     REDIS_PORT: String(redisPort),
@@ -277,14 +283,24 @@ async function main() {
       null,
     ),
   );
+  rows.push(
+    await load(
+      'Express floor: the same GET on Express 5',
+      expressFloorPort,
+      [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/patient/${randomId()}` }) }],
+      null,
+    ),
+  );
   rows.push(await load('API: GET /patient/{id}', apiPort, [getPatient], api.pid));
   rows.push(await load('API: GET /score/{id}', apiPort, [getScore], api.pid));
   rows.push(await load('API: POST /patient/{id} (new ids)', apiPort, [post], api.pid));
   rows.push(await load('API: mix 80% GET / 20% POST', apiPort, [mixed], api.pid));
 
   const floor = rows[0].requestsPerSecond;
-  const [, get, , create] = rows;
-  const worstTail = Math.max(...rows.slice(1).map((r) => r.p99Ms / Math.max(r.p50Ms, 1)));
+  const expressFloor = rows[1].requestsPerSecond;
+  const apiRows = rows.slice(2);
+  const [get, , create] = apiRows;
+  const worstTail = Math.max(...apiRows.map((r) => r.p99Ms / Math.max(r.p50Ms, 1)));
   const targets = {
     'GET throughput >= 60% of floor': {
       value: get.requestsPerSecond / floor,
@@ -298,9 +314,9 @@ async function main() {
     },
     'p99 <= 4 x p50 (worst API row)': { value: worstTail, target: 4, met: worstTail <= 4 },
     'API RSS under load <= 200 MB': {
-      value: Math.max(...rows.slice(1).map((r) => r.rssMb)),
+      value: Math.max(...apiRows.map((r) => r.rssMb)),
       target: 200,
-      met: Math.max(...rows.slice(1).map((r) => r.rssMb)) <= 200,
+      met: Math.max(...apiRows.map((r) => r.rssMb)) <= 200,
     },
     'no errors, no unexpected non-2xx': {
       value: rows.reduce((n, r) => n + r.errors + r.non2xx, 0),
@@ -327,7 +343,12 @@ async function main() {
       `${pad(r.name, 48)}${lpad(r.requestsPerSecond, 8)}${lpad(r.p50Ms, 8)}${lpad(r.p99Ms, 8)}${lpad(r.errors, 8)}${lpad(r.non2xx, 8)}${lpad(r.rssMb ?? '-', 8)}`,
     );
   }
-  console.log(`\nboot to ready (embedded defaults, median of 3): ${bootMs} ms\n`);
+  console.log(`\nboot to ready (embedded defaults, median of 3): ${bootMs} ms`);
+  const share = (n, d) => `${Math.round((100 * n) / d)}%`;
+  console.log(
+    `GET: the API makes ${share(get.requestsPerSecond, floor)} of the floor; Express alone makes ` +
+      `${share(expressFloor, floor)} of it, and the API ${share(get.requestsPerSecond, expressFloor)} of Express alone\n`,
+  );
   for (const [name, t] of Object.entries(targets)) {
     console.log(
       `${t.met ? 'met   ' : 'MISSED'} ${pad(name, 44)} ${typeof t.value === 'number' ? t.value.toFixed(2) : t.value} (target ${t.target})`,
@@ -339,6 +360,12 @@ async function main() {
     settings: { connections: CONNECTIONS, durationSeconds: DURATION, seeded: SEED },
     bootToReadyMs: bootMs,
     rows,
+    ratios: {
+      apiGetToFloor: get.requestsPerSecond / floor,
+      expressToFloor: expressFloor / floor,
+      apiGetToExpress: get.requestsPerSecond / expressFloor,
+      apiPostToFloorGet: create.requestsPerSecond / floor,
+    },
     targets,
   };
   writeFileSync(join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
