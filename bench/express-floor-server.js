@@ -4,27 +4,10 @@
 // is what our own pipeline costs (auth, validation, decryption, logs, metrics).
 'use strict';
 const https = require('node:https');
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const { Redis } = require('ioredis');
 const express = require('express');
+const { redisClient, serverTls } = require('./floor-common');
 
-const dir = process.env.SECRETS_DIR;
-const read = (name) => readFileSync(join(dir, name), 'utf8');
-const redis = new Redis({
-  host: '127.0.0.1',
-  port: Number(process.env.REDIS_PORT),
-  tls: {
-    ca: read('redis-ca.crt'),
-    cert: read('redis-client.crt'),
-    key: read('redis-client.key'),
-    servername: 'redis',
-    minVersion: 'TLSv1.2',
-  },
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  lazyConnect: true,
-});
+const redis = redisClient();
 
 const app = express();
 app.get('/patient/:id', (req, res) => {
@@ -33,10 +16,7 @@ app.get('/patient/:id', (req, res) => {
     () => res.status(503).end(),
   );
 });
-const server = https.createServer(
-  { cert: read('api.crt'), key: read('api.key'), minVersion: 'TLSv1.2' },
-  app,
-);
+const server = https.createServer(serverTls(), app);
 
 redis.connect().then(() => {
   server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('floor ready\n'));

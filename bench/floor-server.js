@@ -4,44 +4,24 @@
 // efficiency. Configured by the benchmark through environment variables.
 'use strict';
 const https = require('node:https');
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const { Redis } = require('ioredis');
+const { redisClient, serverTls } = require('./floor-common');
 
-const dir = process.env.SECRETS_DIR;
-const read = (name) => readFileSync(join(dir, name), 'utf8');
-const redis = new Redis({
-  host: '127.0.0.1',
-  port: Number(process.env.REDIS_PORT),
-  tls: {
-    ca: read('redis-ca.crt'),
-    cert: read('redis-client.crt'),
-    key: read('redis-client.key'),
-    servername: 'redis',
-    minVersion: 'TLSv1.2',
-  },
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  lazyConnect: true,
+const redis = redisClient();
+
+const server = https.createServer(serverTls(), (req, res) => {
+  const match = /^\/patient\/([A-Za-z0-9_.-]{1,64})$/.exec(req.url ?? '');
+  if (!match) {
+    res.writeHead(404).end();
+    return;
+  }
+  redis.get(`patient:${match[1]}`).then(
+    (value) => {
+      if (value === null) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(value);
+    },
+    () => res.writeHead(503).end(),
+  );
 });
-
-const server = https.createServer(
-  { cert: read('api.crt'), key: read('api.key'), minVersion: 'TLSv1.2' },
-  (req, res) => {
-    const match = /^\/patient\/([A-Za-z0-9_.-]{1,64})$/.exec(req.url ?? '');
-    if (!match) {
-      res.writeHead(404).end();
-      return;
-    }
-    redis.get(`patient:${match[1]}`).then(
-      (value) => {
-        if (value === null) res.writeHead(404).end();
-        else res.writeHead(200, { 'content-type': 'application/json' }).end(value);
-      },
-      () => res.writeHead(503).end(),
-    );
-  },
-);
 
 redis.connect().then(() => {
   server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('floor ready\n'));

@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisAddress, RedisClient, RedisConnectionOptions } from '@app/storage';
+import { ManagedProcess } from './managed-process';
 import { freePort } from './ports';
 import { connectDirect } from './redis-cluster';
 import {
@@ -13,50 +13,16 @@ import {
 } from './redis-server';
 
 /** One redis-sentinel (`redis-server <conf> --sentinel`), TLS only, speaking TLS to Redis. */
-class SentinelProcess {
-  private child: ChildProcess | null = null;
-  private output = '';
-
+class SentinelProcess extends ManagedProcess {
   constructor(
     readonly port: number,
-    private readonly config: string,
-  ) {}
-
-  async start(): Promise<void> {
-    const child = spawn(redisServerBinary(), [this.config, '--sentinel'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis-sentinel did not start:\n${this.output}`)),
-        10000,
-      );
-      const onData = (chunk: Buffer) => {
-        this.output += chunk.toString();
-        if (/\+monitor master/.test(this.output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-sentinel exited (${code}):\n${this.output}`));
-      });
-    });
+    config: string,
+  ) {
+    super('redis-sentinel', redisServerBinary(), () => [config, '--sentinel'], /\+monitor master/);
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
+  stop(): Promise<void> {
+    return this.signal('SIGTERM');
   }
 }
 

@@ -1,8 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManagedProcess } from './managed-process';
 import { freePort } from './ports';
 
 /** Where the Redis TLS files are: a dev secrets folder has all three. */
@@ -47,14 +48,20 @@ export function redisServerBinary(): string {
  * loopback port. Can be stopped, killed and started again on the same port and data folder.
  */
 export class TestRedisServer {
-  private child: ChildProcess | null = null;
-  private output = '';
+  private readonly process: ManagedProcess;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
     private readonly options: RedisServerOptions,
-  ) {}
+  ) {
+    this.process = new ManagedProcess(
+      'redis-server',
+      redisServerBinary(),
+      () => this.args(),
+      /Ready to accept connections/,
+    );
+  }
 
   static async start(options: RedisServerOptions): Promise<TestRedisServer> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'redis-test-')));
@@ -64,7 +71,7 @@ export class TestRedisServer {
   }
 
   get running(): boolean {
-    return this.child !== null;
+    return this.process.running;
   }
 
   args(): string[] {
@@ -100,51 +107,17 @@ export class TestRedisServer {
     ];
   }
 
-  async start(): Promise<void> {
-    if (this.child) return;
-    this.output = '';
-    const child = spawn(redisServerBinary(), this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start:\n${this.output}`)),
-        10000,
-      );
-      const onData = (chunk: Buffer) => {
-        this.output += chunk.toString();
-        if (/Ready to accept connections/.test(this.output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}):\n${this.output}`));
-      });
-    });
+  start(): Promise<void> {
+    return this.process.start();
   }
 
   /** Graceful stop (SHUTDOWN semantics via SIGTERM). */
-  async stop(): Promise<void> {
-    await this.signal('SIGTERM');
+  stop(): Promise<void> {
+    return this.process.signal('SIGTERM');
   }
 
   /** Abrupt death, as in a crash. */
-  async kill(): Promise<void> {
-    await this.signal('SIGKILL');
-  }
-
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
-    this.child = null;
+  kill(): Promise<void> {
+    return this.process.signal('SIGKILL');
   }
 }
