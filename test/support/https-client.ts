@@ -55,6 +55,14 @@ export class HttpsClient {
     return this.request('POST', path, options);
   }
 
+  put(path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    return this.request('PUT', path, options);
+  }
+
+  delete(path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    return this.request('DELETE', path, options);
+  }
+
   request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
     const headers: Record<string, string> = { ...this.options.headers, ...options.headers };
     let body: string | Buffer | undefined = options.body;

@@ -1,3 +1,4 @@
+import type { HttpsClient } from '@test/support/https-client';
 import { rm } from 'node:fs/promises';
 import type { RedisClient } from '@app/storage';
 import { startTestApi, type TestApi } from '@test/support/api';
@@ -5,7 +6,7 @@ import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixture';
 import type { TestRedisServer } from '@test/support/redis-server';
 import { seedWith } from '@test/support/seed';
-import { AuthorizedClient, bearerHeader, eventually, opsEnv } from './ops-support';
+import { eventually, opsEnv } from './ops-support';
 import { parsePrometheusText, type MetricFamily } from './prometheus-text';
 
 function sampleValue(
@@ -26,7 +27,7 @@ describe('health and metrics, as documented', () => {
   let secrets: DevSecrets;
   let redis: TestRedisServer;
   let api: TestApi;
-  let client: AuthorizedClient;
+  let client: HttpsClient;
   let direct: RedisClient;
 
   beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('health and metrics, as documented', () => {
       ...redisEnv(redis),
       HEALTH_TIMEOUT_MS: '300',
     });
-    client = new AuthorizedClient(api.client, await bearerHeader(secrets));
+    client = api.client;
     direct = await inspectRedis(secrets, redis);
   });
 

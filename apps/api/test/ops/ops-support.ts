@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 import { mintDevToken } from '../../src/auth/dev-token';
 import type { DevSecrets } from '@test/support/dev-secrets';
-import { HttpsClient, type HttpResult, type RequestOptions } from '@test/support/https-client';
+import { HttpsClient } from '@test/support/https-client';
 import { freePort } from '@test/support/ports';
 import { seedWith } from '@test/support/seed';
 
@@ -42,37 +42,6 @@ export async function bearerHeader(secrets: DevSecrets): Promise<Record<string, 
   const config = loadConfig({ DEV_STATE_DIR: secrets.stateDir });
   const token = await mintDevToken(await secrets.source.jwtSigningKey(), config);
   return { authorization: `Bearer ${token}` };
-}
-
-/** An HttpsClient that sends the bearer token with every request. */
-export class AuthorizedClient {
-  constructor(
-    readonly http: HttpsClient,
-    private readonly auth: Record<string, string>,
-  ) {}
-
-  request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
-    return this.http.request(method, path, {
-      ...options,
-      headers: { ...this.auth, ...options.headers },
-    });
-  }
-
-  get(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('GET', path, options);
-  }
-
-  post(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('POST', path, options);
-  }
-
-  put(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('PUT', path, options);
-  }
-
-  delete(path: string, options?: RequestOptions): Promise<HttpResult> {
-    return this.request('DELETE', path, options);
-  }
 }
 
 /** Where the built API is: `make build` (or a private API_DIST_DIR build). */
@@ -173,7 +142,7 @@ export function lastNameFor(id: string): string {
 }
 
 /** Every page of GET /patients, in order. */
-export async function listAll(client: AuthorizedClient, limit = 7): Promise<string[]> {
+export async function listAll(client: HttpsClient, limit = 7): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
@@ -192,7 +161,7 @@ export async function listAll(client: AuthorizedClient, limit = 7): Promise<stri
  * Returns the ids that remain.
  */
 export async function exerciseEveryEndpoint(
-  client: AuthorizedClient,
+  client: HttpsClient,
   prefix: string,
   count: number,
 ): Promise<string[]> {

@@ -1,10 +1,9 @@
+import type { HttpsClient } from '@test/support/https-client';
 import { rm } from 'node:fs/promises';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { TestRedisCluster } from '@test/support/redis-cluster';
 import {
-  AuthorizedClient,
-  bearerHeader,
   eventually,
   exerciseEveryEndpoint,
   lastNameFor,
@@ -17,7 +16,7 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
   let secrets: DevSecrets;
   let cluster: TestRedisCluster;
   let api: TestApi;
-  let client: AuthorizedClient;
+  let client: HttpsClient;
   let ids: string[];
 
   beforeAll(async () => {
@@ -31,7 +30,7 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
       REDIS_COMMAND_TIMEOUT_MS: '1000',
       REDIS_CONNECT_TIMEOUT_MS: '2000',
     });
-    client = new AuthorizedClient(api.client, await bearerHeader(secrets));
+    client = api.client;
   });
 
   afterAll(async () => {

@@ -1,10 +1,11 @@
+import type { HttpsClient } from '@test/support/https-client';
 import { rm } from 'node:fs/promises';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { redisEnv, startRedisFor } from '@test/support/redis-fixture';
 import type { TestRedisServer } from '@test/support/redis-server';
 import { seedWith } from '@test/support/seed';
-import { AuthorizedClient, bearerHeader, eventually, opsEnv, sleep } from './ops-support';
+import { eventually, opsEnv, sleep } from './ops-support';
 
 type Phase = 'before' | 'outage' | 'after';
 
@@ -23,7 +24,7 @@ describe('Redis killed (SIGKILL) under a write load, restarted from its append-o
   let secrets: DevSecrets;
   let redis: TestRedisServer;
   let api: TestApi;
-  let client: AuthorizedClient;
+  let client: HttpsClient;
 
   beforeAll(async () => {
     secrets = await makeDevSecrets();
@@ -34,7 +35,7 @@ describe('Redis killed (SIGKILL) under a write load, restarted from its append-o
       ...redisEnv(redis),
       REDIS_COMMAND_TIMEOUT_MS: '1000',
     });
-    client = new AuthorizedClient(api.client, await bearerHeader(secrets));
+    client = api.client;
   });
 
   afterAll(async () => {

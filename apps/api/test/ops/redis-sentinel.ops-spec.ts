@@ -1,10 +1,9 @@
+import type { HttpsClient } from '@test/support/https-client';
 import { rm } from 'node:fs/promises';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { TestRedisSentinels } from '@test/support/redis-sentinel';
 import {
-  AuthorizedClient,
-  bearerHeader,
   eventually,
   exerciseEveryEndpoint,
   lastNameFor,
@@ -18,7 +17,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
   let secrets: DevSecrets;
   let sentinels: TestRedisSentinels;
   let api: TestApi;
-  let client: AuthorizedClient;
+  let client: HttpsClient;
   let ids: string[];
 
   beforeAll(async () => {
@@ -30,7 +29,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
       REDIS_COMMAND_TIMEOUT_MS: '1000',
       REDIS_CONNECT_TIMEOUT_MS: '2000',
     });
-    client = new AuthorizedClient(api.client, await bearerHeader(secrets));
+    client = api.client;
   });
 
   afterAll(async () => {
@@ -122,7 +121,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
       REDIS_COMMAND_TIMEOUT_MS: '1000',
       REDIS_WAIT_REPLICAS: '1',
     });
-    const durableClient = new AuthorizedClient(durable.client, await bearerHeader(secrets));
+    const durableClient = durable.client;
     const answers: Array<{ id: string; status: number; switched: boolean }> = [];
     let switched = false;
     let running = true;

@@ -8,7 +8,7 @@ import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixtu
 import type { TestRedisServer } from '@test/support/redis-server';
 import { seedWith } from '@test/support/seed';
 import { parsePrometheusText } from './prometheus-text';
-import { ApiProcess, AuthorizedClient, bearerHeader, eventually, opsEnv } from './ops-support';
+import { ApiProcess, bearerHeader, eventually, opsEnv } from './ops-support';
 
 const SHUTDOWN_TIMEOUT_MS = 30000;
 const IN_FLIGHT = 12;
@@ -122,7 +122,7 @@ describe('SIGTERM while requests are in flight (the built API, node dist/apps/ap
   });
 
   it('turns readiness 503 at once, refuses new connections, finishes every accepted request, then exits 0', async () => {
-    const client = new AuthorizedClient(http, await bearerHeader(secrets));
+    const client = http.with(await bearerHeader(secrets));
 
     // A load balancer's probe connection, kept open across the shutdown.
     const probe = await RawConnection.open(api.port, secrets.apiCa);
