@@ -2,8 +2,8 @@
 // ts-jest only transpiles (isolatedModules in tsconfig.json; the type check is
 // `npm run typecheck`), which keeps the suites fast.
 const moduleNameMapper = {
-  '^@app/(attestation|storage|scoring)$': '<rootDir>/libs/$1/src',
-  '^@app/(attestation|storage|scoring)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(attestation|secrets|storage|scoring)$': '<rootDir>/libs/$1/src',
+  '^@app/(attestation|secrets|storage|scoring)/(.*)$': '<rootDir>/libs/$1/src/$2',
   '^@test/support$': '<rootDir>/test/support',
   '^@test/support/(.*)$': '<rootDir>/test/support/$1',
   '^@patient-api/client$': '<rootDir>/openapi/client/src',

@@ -138,7 +138,7 @@ export function namedTemplates(text: string): Map<string, string> {
   return defines;
 }
 
-/** Property names of the EnvDto class: the environment variables the API reads. */
+/** Property names of the EnvironmentVariables class: the environment variables the API reads. */
 export function envDtoVariables(envDtoSource: string): Set<string> {
   return new Set(
     [...envDtoSource.matchAll(/^ {2}([A-Z][A-Z0-9_]*)[?!]?\s*[:=]/gm)].map((match) => match[1]),

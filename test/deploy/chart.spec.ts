@@ -128,8 +128,8 @@ describe('Helm chart deploy/helm', () => {
     expect(deployment).toMatch(/name: SCONE_CONFIG_ID\s+value: \{\{ \.Values\.scone\.apiSession/);
   });
 
-  it('sets only environment variables the API reads (EnvDto) or the SCONE runtime reads', () => {
-    const known = envDtoVariables(read('apps/api/src/config/env.dto.ts'));
+  it('sets only environment variables the API reads (EnvironmentVariables) or the SCONE runtime reads', () => {
+    const known = envDtoVariables(read('apps/api/src/config/environment-variables.ts'));
     const names = [...template('api-deployment.yaml').matchAll(/- name: ([A-Z][A-Z0-9_]*)$/gm)].map(
       (m) => m[1],
     );

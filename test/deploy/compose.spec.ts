@@ -4,7 +4,7 @@ import { join, posix } from 'node:path';
 import { envDtoVariables } from './chart-source';
 
 /**
- * The compose files, checked against what they start: the API's configuration (EnvDto), the image
+ * The compose files, checked against what they start: the API's configuration (EnvironmentVariables), the image
  * (docker/Dockerfile), Redis's config, the make-secrets one-shot and the CAS session templates.
  * docker/compose.yml also runs for real in `make test-deploy`; docker/scone/compose.yml needs SGX,
  * so these checks are all it gets here.
@@ -12,7 +12,7 @@ import { envDtoVariables } from './chart-source';
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const yaml = (path: string) => load(read(path)) as Record<string, any>;
-const envVariables = envDtoVariables(read('apps/api/src/config/env.dto.ts'));
+const envVariables = envDtoVariables(read('apps/api/src/config/environment-variables.ts'));
 
 /** `volume:/path[:ro]` entries of a service, as target path → source. */
 function mounts(service: { volumes?: string[] }): Map<string, string> {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DevSecretSource } from '@app/attestation';
+import { DevSecretSource } from '@app/secrets';
 
 /** A dev secrets folder made for this run: API and Redis PKI, record key, token key. */
 export interface DevSecrets {

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { SecretSource, SecretsModule } from '@app/attestation';
+import { SecretSource, SecretsModule } from '@app/secrets';
 import { StorageModule, type StorageModuleOptions } from '@app/storage';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { AttestationError, DevSecretSource, SecretError, SecretSource } from '@app/attestation';
+import { AttestationError } from '@app/attestation';
+import { DevSecretSource, SecretError, SecretSource } from '@app/secrets';
 import { mintDevToken } from './auth/dev-token';
 import { ConfigError, loadConfig } from './config/app-config';
 import { startApi } from './server/start-api';

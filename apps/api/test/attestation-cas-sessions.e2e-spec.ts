@@ -2,7 +2,7 @@ import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { SECRET_FILES, splitCertificates } from '@app/attestation';
+import { SECRET_FILES, splitCertificates } from '@app/secrets';
 import { startTestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { HttpsClient } from '@test/support/https-client';

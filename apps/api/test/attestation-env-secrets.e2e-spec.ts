@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvSecretSource, SecretError, SecretSource } from '@app/attestation';
+import { EnvSecretSource, SecretError, SecretSource } from '@app/secrets';
 import { startTestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { redisEnv, startRedisFor } from '@test/support/redis-fixture';

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import { createAuthority, issueCertificate } from '@app/attestation';
+import { createAuthority, issueCertificate } from '@app/secrets';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { SEED_FIELDS } from '@test/support/seed';

@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAuthority } from '@app/attestation';
+import { createAuthority } from '@app/secrets';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { redisEnv, startRedisFor } from '@test/support/redis-fixture';

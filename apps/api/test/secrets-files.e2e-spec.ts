@@ -1,7 +1,7 @@
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SecretError } from '@app/attestation';
+import { SecretError } from '@app/secrets';
 import { startTestApi, type TestApi } from '@test/support/api';
 import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { redisEnv, startRedisFor } from '@test/support/redis-fixture';

@@ -1,4 +1,4 @@
-import { createAuthority } from '@app/attestation';
+import { createAuthority } from '@app/secrets';
 import { CAS_DEFAULT_PORT, CasClient, CasError, parseCasAddress } from '@app/attestation';
 import { freePort } from '@test/support/ports';
 import { FakeCas, FakeCasPki, makeCasPki } from './fake-cas';

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { SECRET_FILES } from '@app/attestation';
+import { SECRET_FILES } from '@app/secrets';
 import {
   CasSecret,
   CasSession,

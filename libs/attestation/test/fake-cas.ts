@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAuthority, issueCertificate, type PemPair } from '@app/attestation';
+import { createAuthority, issueCertificate, type PemPair } from '@app/secrets';
 
 /** What the fake CAS answers to one request. `hang`: accept, then never answer. */
 export type FakeCasAnswer =

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { RecordKeyRing } from '@app/attestation';
+import type { RecordKeyRing } from '@app/secrets';
 import type { RedisConnectionOptions } from './redis/redis-connection-options';
 import type { RedisObserver } from './redis/redis-patient-repository';
 

@@ -2,7 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
-import { SecretError, SecretSource } from '@app/attestation';
+import { SecretError, SecretSource } from '@app/secrets';
 import { AppConfig } from '../config/app-config';
 import { AuthGuard } from './auth.guard';
 import { TokenVerifier } from './token-verifier';

@@ -1,13 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import {
-  CAS_DEFAULT_PORT,
-  CasClient,
-  CasError,
-  parseCasAddress,
-  parseCertificate,
-  SecretError,
-} from '@app/attestation';
+import { CAS_DEFAULT_PORT, CasClient, CasError, parseCasAddress } from '@app/attestation';
+import { parseCertificate, SecretError } from '@app/secrets';
 
 /**
  * `npm run cas:ca`: fetches the CA a CAS session exports publicly (`api_ca_cert`) and saves it,

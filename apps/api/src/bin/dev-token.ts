@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DevSecretSource } from '@app/attestation';
+import { DevSecretSource } from '@app/secrets';
 import { mintDevToken } from '../auth/dev-token';
 import { ALL_SCOPES } from '../auth/scopes';
 import { ConfigError, loadConfig } from '../config/app-config';

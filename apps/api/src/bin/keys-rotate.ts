@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { SecretError } from '@app/attestation';
+import { SecretError } from '@app/secrets';
 import {
   PatientRepository,
   RedisPatientRepository,

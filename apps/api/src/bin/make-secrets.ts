@@ -1,4 +1,4 @@
-import { DEV_FILES, DevSecretSource, SECRET_FILES } from '@app/attestation';
+import { DEV_FILES, DevSecretSource, SECRET_FILES } from '@app/secrets';
 import { access, chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,11 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import type { RedisAddress } from '@app/storage';
-import { EnvDto } from './env.dto';
+import { EnvironmentVariables } from './environment-variables';
 
 /** The validated configuration, shaped for the code that uses it. Built once, at boot. */
 export class AppConfig {
-  readonly nodeEnv!: EnvDto['NODE_ENV'];
+  readonly nodeEnv!: EnvironmentVariables['NODE_ENV'];
   readonly http!: {
     port: number;
     host: string;
@@ -16,8 +16,8 @@ export class AppConfig {
     corsOrigins: string[];
   };
   readonly storage!: {
-    driver: EnvDto['STORAGE_DRIVER'];
-    mode: EnvDto['REDIS_MODE'];
+    driver: EnvironmentVariables['STORAGE_DRIVER'];
+    mode: EnvironmentVariables['REDIS_MODE'];
     host?: string;
     port: number;
     nodes: RedisAddress[];
@@ -30,22 +30,22 @@ export class AppConfig {
     connectTimeoutMs: number;
   };
   readonly secrets!: {
-    source: EnvDto['SECRETS_SOURCE'];
+    source: EnvironmentVariables['SECRETS_SOURCE'];
     dir?: string;
     devStateDir: string;
     /** The environment given to loadConfig, for the `env` source only (it holds the secrets). */
     env?: Readonly<Record<string, string | undefined>>;
   };
   readonly attestation!: {
-    provider: EnvDto['ATTESTATION_PROVIDER'];
+    provider: EnvironmentVariables['ATTESTATION_PROVIDER'];
     required: boolean;
     dir: string;
     scone: { configId?: string; casAddr?: string; lasAddr?: string };
   };
-  readonly logLevel!: EnvDto['LOG_LEVEL'];
+  readonly logLevel!: EnvironmentVariables['LOG_LEVEL'];
   readonly health!: { timeoutMs: number };
   readonly auth!: {
-    mode: EnvDto['AUTH_MODE'];
+    mode: EnvironmentVariables['AUTH_MODE'];
     issuer: string;
     audience: string;
     jwksUrl?: string;
@@ -64,14 +64,14 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const PRODUCTION_REFUSALS: Array<[keyof EnvDto, string, string]> = [
+const PRODUCTION_REFUSALS: Array<[keyof EnvironmentVariables, string, string]> = [
   ['SECRETS_SOURCE', 'dev', 'dev secrets sit on disk in the clear; use files or env'],
   ['STORAGE_DRIVER', 'memory', 'in-memory storage loses every record on restart; use redis'],
   ['AUTH_MODE', 'none', 'anyone who reaches the port would read every record; use jwt'],
 ];
 
 /** Must be set explicitly in production (the dev defaults would trust nothing real). */
-const PRODUCTION_REQUIRED: Array<keyof EnvDto> = ['AUTH_ISSUER', 'AUTH_AUDIENCE'];
+const PRODUCTION_REQUIRED: Array<keyof EnvironmentVariables> = ['AUTH_ISSUER', 'AUTH_AUDIENCE'];
 
 /** Validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
@@ -79,7 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const dto = plainToInstance(EnvDto, present, { excludeExtraneousValues: false });
+  const dto = plainToInstance(EnvironmentVariables, present, { excludeExtraneousValues: false });
   const errors = validateSync(dto, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(describe(errors[0]));
 

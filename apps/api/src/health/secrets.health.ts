@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { SecretSource } from '@app/attestation';
+import { SecretSource } from '@app/secrets';
 
 /**
  * The secret source delivered what serving needs: the API's TLS identity and the record keys.

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SecretSource } from '@app/attestation';
+import { SecretSource } from '@app/secrets';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from '../app.module';
 import { AppConfig } from '../config/app-config';

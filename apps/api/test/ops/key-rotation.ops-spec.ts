@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildKeyRing, recordKeyId } from '@app/attestation';
+import { buildKeyRing, recordKeyId } from '@app/secrets';
 import {
   AesGcmRecordCipher,
   createRedisClient,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SecretSource } from '../secret-source';
+import { SecretSource } from '@app/secrets';
 import { AttestationProvider } from './attestation-provider';
 import {
   AttestationModuleOptions,

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretSource } from '../secret-source';
+import type { SecretSource } from '@app/secrets';
 import {
   AttestationError,
   AttestationProvider,

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { parseCertificate, sha256Hex, spkiDer, splitCertificates } from '../pem';
-import type { ApiTlsMaterial } from '../secret-source';
+import { parseCertificate, sha256Hex, spkiDer, splitCertificates } from '@app/secrets';
+import type { ApiTlsMaterial } from '@app/secrets';
 import type { CertificateFingerprints } from './attestation-provider';
 
 /**

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { RecordKeyRing } from '@app/attestation';
+import type { RecordKeyRing } from '@app/secrets';
 import { CipherError, RecordCipher, SealedBox } from './record-cipher';
 
 const ALGORITHM = 'aes-256-gcm';

@@ -33,7 +33,7 @@ const NAT_MAP =
  * Every environment variable the service reads, validated once at boot. Property names are the
  * variable names, so a validation error names the variable to fix.
  */
-export class EnvDto {
+export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -54,7 +54,10 @@ export class EnvDto {
   @IsIn(['standalone', 'sentinel', 'cluster'])
   REDIS_MODE: 'standalone' | 'sentinel' | 'cluster' = 'standalone';
 
-  @ValidateIf((env: EnvDto) => env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE === 'standalone')
+  @ValidateIf(
+    (env: EnvironmentVariables) =>
+      env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE === 'standalone',
+  )
   @IsString()
   @IsNotEmpty({ message: 'REDIS_HOST is required when STORAGE_DRIVER=redis' })
   REDIS_HOST?: string;
@@ -65,11 +68,16 @@ export class EnvDto {
   @Max(65535)
   REDIS_PORT = 6379;
 
-  @ValidateIf((env: EnvDto) => env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE !== 'standalone')
+  @ValidateIf(
+    (env: EnvironmentVariables) =>
+      env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE !== 'standalone',
+  )
   @Matches(NODE_LIST, { message: 'REDIS_NODES must be a list of host:port, comma-separated' })
   REDIS_NODES?: string;
 
-  @ValidateIf((env: EnvDto) => env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE === 'sentinel')
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.STORAGE_DRIVER === 'redis' && env.REDIS_MODE === 'sentinel',
+  )
   @IsString()
   @IsNotEmpty({ message: 'REDIS_SENTINEL_MASTER is required when REDIS_MODE=sentinel' })
   REDIS_SENTINEL_MASTER?: string;
@@ -118,7 +126,7 @@ export class EnvDto {
   @IsIn(['dev', 'files', 'env'])
   SECRETS_SOURCE: 'dev' | 'files' | 'env' = 'dev';
 
-  @ValidateIf((env: EnvDto) => env.SECRETS_SOURCE === 'files')
+  @ValidateIf((env: EnvironmentVariables) => env.SECRETS_SOURCE === 'files')
   @IsString()
   @IsNotEmpty({ message: 'SECRETS_DIR is required when SECRETS_SOURCE=files' })
   SECRETS_DIR?: string;

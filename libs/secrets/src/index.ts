@@ -1,0 +1,12 @@
+export * from './secret-source';
+export * from './secret-files';
+export * from './pem';
+export * from './record-keys';
+export * from './jwt-keys';
+export * from './pki/dev-pki';
+export * from './sources/files-secret-source';
+export * from './sources/dev-secret-source';
+export * from './sources/env-secret-source';
+export * from './create-secret-source';
+export * from './secrets.module';
+export type { SecretsModuleOptions } from './secrets.module-definition';
