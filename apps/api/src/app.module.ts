@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { SecretSource, SecretsModule } from '@app/secrets';
 import { StorageModule, type StorageModuleOptions } from '@app/storage';
@@ -9,9 +10,16 @@ import { AppMetrics } from './metrics/app-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PatientsModule } from './patients/patients.module';
 import { AttestationHttpModule } from './attestation/attestation-http.module';
+import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
+import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { ProblemFilter } from './common/problem/problem.filter';
+import { createValidationPipe } from './common/validation/validation-pipe';
 import { loggingModule } from './logging/logging.module';
+import { ScoresModule } from './scores/scores.module';
+import { ClientThrottlerGuard } from './security/client-throttler.guard';
+import { LifecycleModule } from './server/lifecycle.module';
 import { SecurityModule } from './security/security.module';
 
 export interface AppModuleOptions {
@@ -19,7 +27,10 @@ export interface AppModuleOptions {
   logDestination?: DestinationStream;
 }
 
-/** Composes the application from validated configuration; nothing else. */
+/**
+ * Composes the application from validated configuration: its modules, and every global guard,
+ * interceptor, pipe and filter (the table of contents of what happens to a request).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -41,13 +52,23 @@ export class AppModule {
           inject: [AppConfig, SecretSource, AppMetrics],
           useFactory: storageOptions,
         }),
+        LifecycleModule,
         MetricsModule,
         HealthModule,
         SecurityModule,
         AuthModule,
         AuditModule,
         PatientsModule,
+        ScoresModule,
         AttestationHttpModule,
+      ],
+      // Every cross-cutting behaviour, in the order a request meets it.
+      providers: [
+        { provide: APP_GUARD, useClass: ClientThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };
   }

@@ -2,16 +2,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
 import { bodyParsing } from './common/http/body-parsing';
-import { ProblemFilter } from './common/problem/problem.filter';
-import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfig } from './config/app-config';
 import { AppMetrics } from './metrics/app-metrics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /**
- * The one place that applies pipes, filters, body parsers and Swagger; used by the server,
- * the e2e tests and the spec writer alike.
+ * What is Express's rather than Nest's: helmet, CORS, body parsers, metrics middleware, Swagger.
+ * Pipes, filters, guards and interceptors are providers in AppModule. Used by the server, the
+ * e2e tests and the spec writer alike.
  */
 export async function setupApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
   app.disable('x-powered-by');
@@ -43,8 +42,6 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
     });
   }
   app.use(bodyParsing(config.http.bodyLimitBytes));
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
   const document = await buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

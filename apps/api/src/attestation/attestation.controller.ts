@@ -1,8 +1,7 @@
-import { Controller, Get, Logger, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AttestationError, AttestationProvider } from '@app/attestation';
+import { AttestationProvider } from '@app/attestation';
 import { Public } from '../auth/public.decorator';
-import { ProblemException, ProblemType } from '../common/problem/problem';
 import { ApiProblems } from '../openapi/api-responses.decorator';
 import { AttestationEvidenceDto } from './dto/attestation-evidence.dto';
 import { AttestationQueryDto } from './dto/attestation-query.dto';
@@ -11,8 +10,6 @@ import { AttestationQueryDto } from './dto/attestation-query.dto';
 @Public() // evidence carries no patient data; clients check it before they hold a token
 @Controller('attestation')
 export class AttestationController {
-  private readonly logger = new Logger('Attestation');
-
   constructor(private readonly attestation: AttestationProvider) {}
 
   /**
@@ -24,20 +21,7 @@ export class AttestationController {
   @Get()
   @ApiOkResponse({ type: AttestationEvidenceDto, description: 'The evidence' })
   @ApiProblems(400, 503)
-  async getAttestationEvidence(
-    @Query() query: AttestationQueryDto,
-  ): Promise<AttestationEvidenceDto> {
-    try {
-      return await this.attestation.evidence(Buffer.from(query.nonce, 'hex'));
-    } catch (error) {
-      if (!(error instanceof AttestationError)) throw error;
-      this.logger.error(`attestation evidence failed: ${error.message}`);
-      throw new ProblemException({
-        type: ProblemType.http,
-        title: 'Service Unavailable',
-        status: 503,
-        detail: 'attestation evidence cannot be produced right now',
-      });
-    }
+  getAttestationEvidence(@Query() query: AttestationQueryDto): Promise<AttestationEvidenceDto> {
+    return this.attestation.evidence(Buffer.from(query.nonce, 'hex'));
   }
 }

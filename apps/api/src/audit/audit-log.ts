@@ -2,19 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { principalOf } from '../auth/principal';
+import type { AuditOutcome } from './audit-outcome';
 import type { AuditAction } from './audited.decorator';
-
-export type AuditOutcome =
-  | 'success'
-  | 'not_found'
-  | 'conflict'
-  | 'precondition_failed'
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'unavailable'
-  | 'integrity_failure'
-  | 'error';
 
 /**
  * One structured line per access to a record: who, what, which patient, how it ended, and the

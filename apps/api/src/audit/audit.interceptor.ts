@@ -1,16 +1,9 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  PatientExistsError,
-  PatientNotFoundError,
-  RecordIntegrityError,
-  RevisionMismatchError,
-  StorageUnavailableError,
-} from '@app/storage';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
-import { ProblemException } from '../common/problem/problem';
-import { AuditLog, type AuditOutcome } from './audit-log';
+import { answerFor } from '../common/errors/error-catalogue';
+import { AuditLog } from './audit-log';
 import { AUDITED_ACTION, type AuditAction } from './audited.decorator';
 
 /** Writes the audit line of every @Audited route once it has an outcome. */
@@ -35,20 +28,10 @@ export class AuditInterceptor implements NestInterceptor {
           for (const id of withheldIds(result))
             this.audit.record(req, action, 'integrity_failure', [id]);
         },
-        error: (error: unknown) => this.audit.record(req, action, outcomeOf(error)),
+        error: (error: unknown) => this.audit.record(req, action, answerFor(error).auditOutcome),
       }),
     );
   }
-}
-
-function outcomeOf(error: unknown): AuditOutcome {
-  if (error instanceof PatientNotFoundError) return 'not_found';
-  if (error instanceof PatientExistsError) return 'conflict';
-  if (error instanceof RevisionMismatchError) return 'precondition_failed';
-  if (error instanceof RecordIntegrityError) return 'integrity_failure';
-  if (error instanceof StorageUnavailableError) return 'unavailable';
-  if (error instanceof ProblemException && error.problem.status === 400) return 'invalid';
-  return 'error';
 }
 
 /** For listings: records withheld because they failed their integrity check. */

@@ -1,11 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditLog } from './audit-log';
 
+/** The audit log; its interceptor is registered with the other cross-cutting providers. */
 @Global()
-@Module({
-  providers: [AuditLog, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [AuditLog],
-})
+@Module({ providers: [AuditLog], exports: [AuditLog] })
 export class AuditModule {}

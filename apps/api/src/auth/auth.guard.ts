@@ -1,20 +1,22 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ProblemException, ProblemType } from '../common/problem/problem';
 import { AuditLog } from '../audit/audit-log';
 import { AUDITED_ACTION, type AuditAction } from '../audit/audited.decorator';
+import { answerFor } from '../common/errors/error-catalogue';
 import { AppConfig } from '../config/app-config';
-import { ANONYMOUS, setPrincipal } from './principal';
+import { InsufficientScopeError, InvalidTokenError, MissingTokenError } from './auth-errors';
+import { ANONYMOUS, type Principal, setPrincipal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_SCOPES } from './scopes';
-import { InvalidTokenError, TokenKeysUnavailableError, TokenVerifier } from './token-verifier';
+import { TokenVerifier } from './token-verifier';
 
-const REALM = 'patient-api';
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
 /**
  * Global guard: every route needs a valid bearer token with the route's scopes, except routes
- * marked @Public(). With AUTH_MODE=none everyone is let in (the original's open demo).
+ * marked @Public(). With AUTH_MODE=none everyone is let in (the original's open demo). A refusal
+ * of an audited route is audited here: interceptors never see requests a guard turned away.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -33,77 +35,29 @@ export class AuthGuard implements CanActivate {
       setPrincipal(req, ANONYMOUS);
       return true;
     }
-    const action = this.reflector.get<AuditAction | undefined>(
-      AUDITED_ACTION,
-      context.getHandler(),
-    );
-    const deny = (status: 401 | 403, problem: ProblemException): never => {
-      if (action) this.audit.record(req, action, status === 401 ? 'unauthenticated' : 'forbidden');
-      throw problem;
-    };
-
-    const header = req.headers.authorization;
-    if (header === undefined) {
-      deny(401, unauthorized('this call needs a bearer token', `Bearer realm="${REALM}"`));
-    }
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header ?? '');
-    if (!match) {
-      deny(
-        401,
-        unauthorized('the Authorization header must be "Bearer <JWT>"', invalidToken('malformed')),
-      );
-    }
-
-    let principal;
-    try {
-      principal = await this.verifier.verify(match![1]);
-    } catch (error) {
-      if (error instanceof TokenKeysUnavailableError) {
-        throw new ProblemException(
-          {
-            type: ProblemType.http,
-            title: 'Service Unavailable',
-            status: 503,
-            detail: 'the keys to verify tokens could not be fetched; try again shortly',
-          },
-          { 'Retry-After': '5' },
-        );
-      }
-      const reason = error instanceof InvalidTokenError ? error.message : 'the token is invalid';
-      return deny(401, unauthorized(reason, invalidToken(reason)));
-    }
-    setPrincipal(req, principal);
-
     const required =
       this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
-    const missing = required.filter((scope) => !principal.scopes.has(scope));
-    if (missing.length > 0) {
-      deny(
-        403,
-        new ProblemException(
-          {
-            type: ProblemType.forbidden,
-            title: 'Forbidden',
-            status: 403,
-            detail: `the token lacks the scope ${missing.join(' ')}`,
-          },
-          {
-            'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope", scope="${required.join(' ')}"`,
-          },
-        ),
+    try {
+      setPrincipal(req, await this.authorize(req.headers.authorization, required));
+      return true;
+    } catch (error) {
+      const action = this.reflector.get<AuditAction | undefined>(
+        AUDITED_ACTION,
+        context.getHandler(),
       );
+      if (action) this.audit.record(req, action, answerFor(error).auditOutcome);
+      throw error;
     }
-    return true;
   }
-}
 
-function invalidToken(description: string): string {
-  return `Bearer realm="${REALM}", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`;
-}
-
-function unauthorized(detail: string, challenge: string): ProblemException {
-  return new ProblemException(
-    { type: ProblemType.unauthorized, title: 'Unauthorized', status: 401, detail },
-    { 'WWW-Authenticate': challenge },
-  );
+  private async authorize(header: string | undefined, required: string[]): Promise<Principal> {
+    if (header === undefined) throw new MissingTokenError();
+    const match = BEARER.exec(header);
+    if (!match)
+      throw new InvalidTokenError('the Authorization header must be "Bearer <JWT>"', 'malformed');
+    const principal = await this.verifier.verify(match[1]);
+    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length > 0) throw new InsufficientScopeError(missing, required);
+    return principal;
+  }
 }

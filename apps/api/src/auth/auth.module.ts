@@ -1,10 +1,8 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { SecretError, SecretSource } from '@app/secrets';
 import { AppConfig } from '../config/app-config';
-import { AuthGuard } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
 
 /**
@@ -19,7 +17,6 @@ import { TokenVerifier } from './token-verifier';
       inject: [AppConfig, SecretSource],
       useFactory: createVerifier,
     },
-    { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [TokenVerifier],
 })

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import type { Agent } from 'node:https';
+import { InvalidTokenError, TokenKeysUnavailableError } from './auth-errors';
 import type { Principal } from './principal';
 
 /** Asymmetric algorithms only: never `none`, never HS* (a public key must not become a MAC key). */
@@ -21,16 +22,6 @@ type KeySource = Parameters<typeof jwtVerify>[1];
  */
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
-
-/** A token was refused; the message is safe to tell the caller (no token content). */
-export class InvalidTokenError extends Error {
-  override readonly name = 'InvalidTokenError';
-}
-
-/** The identity provider's keys could not be fetched: not the caller's fault (503). */
-export class TokenKeysUnavailableError extends Error {
-  override readonly name = 'TokenKeysUnavailableError';
-}
 
 /** Verifies bearer tokens (jose): signature, algorithm, issuer, audience, exp/nbf with skew. */
 export class TokenVerifier {

@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { Lifecycle } from '../server/lifecycle';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { SecretsHealthIndicator } from './secrets.health';
 import { StorageHealthIndicator } from './storage.health';
 
-/** /health/live and /health/ready; owns the Lifecycle that shutdown flips. */
+/** /health/live and /health/ready. */
 @Module({
   // HealthService logs readiness changes once; terminus would log every failed probe.
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [Lifecycle, HealthService, SecretsHealthIndicator, StorageHealthIndicator],
-  exports: [Lifecycle],
+  providers: [HealthService, SecretsHealthIndicator, StorageHealthIndicator],
 })
 export class HealthModule {}

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { FieldError, Problem } from '../common/problem/problem';
 
 /** One invalid field of a request. */
-export class FieldErrorDto {
+export class FieldErrorDto implements FieldError {
   /** The field, query parameter or header at fault. */
   @ApiProperty({ example: 'dob' })
   field!: string;
@@ -11,7 +12,7 @@ export class FieldErrorDto {
 }
 
 /** An RFC 9457 problem document: how every error of this API is answered. */
-export class ProblemDto {
+export class ProblemDto implements Problem {
   /** A URI identifying the kind of problem; stable, for clients to switch on. */
   @ApiProperty({ example: 'urn:patient-api:problem:validation' })
   type!: string;

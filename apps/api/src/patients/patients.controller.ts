@@ -11,19 +11,11 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConsumes,
-  ApiHeader,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Audited } from '../audit/audited.decorator';
-import { RequireScopes, Scope } from '../auth/scopes';
+import { Scope } from '../auth/scopes';
+import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
-import { ApiProblems, AUTHENTICATED_PROBLEMS } from '../openapi/api-responses.decorator';
 import { ListPatientsQueryDto } from './dto/list-patients-query.dto';
 import { PatientDto } from './dto/patient.dto';
 import { PatientFieldsDto } from './dto/patient-fields.dto';
@@ -39,9 +31,7 @@ const ETAG_HEADER = {
   ETag: { description: 'The revision of the record, e.g. "3"', schema: { type: 'string' } },
 };
 
-@ApiTags('patients')
-@ApiBearerAuth('bearer')
-@ApiProblems(...AUTHENTICATED_PROBLEMS)
+@RecordApi('patients')
 @Controller()
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
@@ -54,12 +44,10 @@ export class PatientsController {
    * clients do) or as JSON. Requires the scope `patients:write`.
    */
   @Post('patient/:id')
-  @RequireScopes(Scope.patientsWrite)
-  @Audited('patient.create')
+  @RecordRoute(Scope.patientsWrite, 'patient.create', 400, 409, 413, 415)
   @HttpCode(200)
   @ApiConsumes(...BODY_TYPES)
   @ApiOkResponse({ type: PatientDto, description: 'The stored record', headers: ETAG_HEADER })
-  @ApiProblems(400, 409, 413, 415)
   async createPatient(
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
@@ -75,10 +63,8 @@ export class PatientsController {
    * the record's revision, for conditional updates. Requires the scope `patients:read`.
    */
   @Get('patient/:id')
-  @RequireScopes(Scope.patientsRead)
-  @Audited('patient.read')
+  @RecordRoute(Scope.patientsRead, 'patient.read', 400, 404)
   @ApiOkResponse({ type: PatientDto, description: 'The record', headers: ETAG_HEADER })
-  @ApiProblems(400, 404)
   async getPatient(
     @Param('id', PatientIdPipe) id: string,
     @Res({ passthrough: true }) res: Response,
@@ -94,8 +80,7 @@ export class PatientsController {
    * unknown id. Requires the scope `patients:write`.
    */
   @Put('patient/:id')
-  @RequireScopes(Scope.patientsWrite)
-  @Audited('patient.replace')
+  @RecordRoute(Scope.patientsWrite, 'patient.replace', 400, 404, 412, 413, 415)
   @ApiConsumes(...BODY_TYPES)
   @ApiHeader({
     name: 'If-Match',
@@ -104,7 +89,6 @@ export class PatientsController {
     schema: { type: 'string', pattern: '^(\\*|"\\d{1,15}")$' },
   })
   @ApiOkResponse({ type: PatientDto, description: 'The new record', headers: ETAG_HEADER })
-  @ApiProblems(400, 404, 412, 413, 415)
   async replacePatient(
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
@@ -121,11 +105,9 @@ export class PatientsController {
    * `patients:delete`.
    */
   @Delete('patient/:id')
-  @RequireScopes(Scope.patientsDelete)
-  @Audited('patient.erase')
+  @RecordRoute(Scope.patientsDelete, 'patient.erase', 400, 404)
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Erased' })
-  @ApiProblems(400, 404)
   async deletePatient(@Param('id', PatientIdPipe) id: string): Promise<void> {
     await this.patients.erase(id);
   }
@@ -138,10 +120,8 @@ export class PatientsController {
    * skip the others. Requires the scope `patients:read`.
    */
   @Get('patients')
-  @RequireScopes(Scope.patientsRead)
-  @Audited('patient.list')
+  @RecordRoute(Scope.patientsRead, 'patient.list', 400)
   @ApiOkResponse({ type: PatientPageDto, description: 'A page of patients' })
-  @ApiProblems(400)
   async listPatients(@Query() query: ListPatientsQueryDto): Promise<PatientPageDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const page = await this.patients.list(query.limit, after);

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ScoringModule } from '@app/scoring';
-import { ScoresController } from '../scores/scores.controller';
 import { PatientsController } from './patients.controller';
 import { PatientsService } from './patients.service';
 
+/** The patient records: POST/GET/PUT/DELETE /patient/{id} and GET /patients. */
 @Module({
   imports: [ScoringModule],
-  controllers: [PatientsController, ScoresController],
+  controllers: [PatientsController],
   providers: [PatientsService],
 })
 export class PatientsModule {}

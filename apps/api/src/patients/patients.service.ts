@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ScoringService, type ScoreExplanation } from '@app/scoring';
+import { ScoringService } from '@app/scoring';
 import {
   PatientDocument,
   PatientNotFoundError,
   PatientRepository,
   StoredPatient,
 } from '@app/storage';
+import { scoreInputOf } from '../scores/score-input';
 import { PatientDto } from './dto/patient.dto';
 import { PatientSummaryDto } from './dto/patient-summary.dto';
 import { PATIENT_FIELDS, PatientField, PatientFieldsDto } from './dto/patient-fields.dto';
@@ -53,11 +54,6 @@ export class PatientsService {
     return { items, nextAfter: page.nextAfter, withheld: page.withheld };
   }
 
-  async explainScore(id: string): Promise<ScoreExplanation> {
-    const stored = await this.find(id);
-    return this.scoring.score(scoreInput(stored.doc.fields));
-  }
-
   private async find(id: string): Promise<StoredPatient> {
     const stored = await this.patients.findById(id);
     if (!stored) throw new PatientNotFoundError(id);
@@ -73,17 +69,9 @@ export class PatientsService {
   private document(fields: Readonly<Record<PatientField, string>>): PatientDocument {
     const copy: Record<string, string> = {};
     for (const name of PATIENT_FIELDS) copy[name] = fields[name];
-    const { score, model } = this.scoring.score(scoreInput(copy));
+    const { score, model } = this.scoring.score(scoreInputOf(copy));
     return { fields: copy, score, scoreModel: model };
   }
-}
-
-function scoreInput(fields: Readonly<Record<string, string>>) {
-  return {
-    dob: fields.dob,
-    dateadmitted: fields.dateadmitted,
-    preexistingconditions: fields.preexistingconditions,
-  };
 }
 
 /** The original's flat JSON, keys in alphabetical order as it sent them. */

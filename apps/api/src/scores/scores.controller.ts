@@ -1,18 +1,15 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Audited } from '../audit/audited.decorator';
-import { RequireScopes, Scope } from '../auth/scopes';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { Scope } from '../auth/scopes';
+import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
-import { ApiProblems, AUTHENTICATED_PROBLEMS } from '../openapi/api-responses.decorator';
-import { PatientsService } from '../patients/patients.service';
 import { ScoreDto } from './dto/score.dto';
+import { ScoresService } from './scores.service';
 
-@ApiTags('scores')
-@ApiBearerAuth('bearer')
-@ApiProblems(...AUTHENTICATED_PROBLEMS)
+@RecordApi('scores')
 @Controller()
 export class ScoresController {
-  constructor(private readonly patients: PatientsService) {}
+  constructor(private readonly scores: ScoresService) {}
 
   /**
    * Read a patient's risk score
@@ -22,12 +19,10 @@ export class ScoresController {
    * recognised, and the estimated 10-year survival. Requires the scope `scores:read`.
    */
   @Get('score/:id')
-  @RequireScopes(Scope.scoresRead)
-  @Audited('score.read')
+  @RecordRoute(Scope.scoresRead, 'score.read', 400, 404)
   @ApiOkResponse({ type: ScoreDto, description: 'The score and its explanation' })
-  @ApiProblems(400, 404)
   async getPatientScore(@Param('id', PatientIdPipe) id: string): Promise<ScoreDto> {
-    const explanation = await this.patients.explainScore(id);
+    const explanation = await this.scores.explain(id);
     return { id, ...explanation };
   }
 }

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
-import { ClientThrottlerGuard } from './client-throttler.guard';
 
 const MINUTE_MS = 60_000;
 
@@ -20,6 +18,5 @@ const MINUTE_MS = 60_000;
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }],
 })
 export class SecurityModule {}

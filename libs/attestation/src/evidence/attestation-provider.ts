@@ -78,6 +78,7 @@ export abstract class AttestationProvider {
 /** Evidence cannot be produced, or attestation is required and unavailable. */
 export class AttestationError extends Error {
   override readonly name = 'AttestationError';
+  readonly code = 'attestation_failed' as const;
 }
 
 export function checkNonce(nonce: Buffer): void {

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type {
+  AttestationEvidence,
+  CertificateFingerprints,
+  GramineEvidence,
+  SconeEvidence,
+} from '@app/attestation';
 
 /** SHA-256 fingerprints (lowercase hex) of the certificate this API serves TLS with. */
-export class CertificateFingerprintsDto {
+export class CertificateFingerprintsDto implements CertificateFingerprints {
   /** Of the certificate (DER). */
   @ApiProperty({
     example: '3f1c9e0a5b7d2c4e8f6a1b3d5c7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e',
@@ -28,7 +34,7 @@ export class CertificateFingerprintsDto {
 }
 
 /** What the SCONE runtime reports: it attested the enclave to CAS before the program started. */
-export class SconeEvidenceDto {
+export class SconeEvidenceDto implements SconeEvidence {
   /** `SCONE_CONFIG_ID`: `<session>/<service>` of the CAS policy. */
   @ApiProperty({ type: String, nullable: true, example: 'patient-api-1234/api' })
   configId!: string | null;
@@ -49,7 +55,7 @@ export class SconeEvidenceDto {
 }
 
 /** An SGX quote made by Gramine, and the fields a verifier looks at first. */
-export class GramineEvidenceDto {
+export class GramineEvidenceDto implements GramineEvidence {
   /** `dcap`, `epid` or `none`. */
   @ApiProperty({ example: 'dcap' })
   attestationType!: string;
@@ -72,7 +78,7 @@ export class GramineEvidenceDto {
 }
 
 /** Evidence of where this service runs, for a client to check before it sends patient data. */
-export class AttestationEvidenceDto {
+export class AttestationEvidenceDto implements AttestationEvidence {
   @ApiProperty({ enum: ['none', 'scone', 'gramine'], example: 'scone' })
   provider!: 'none' | 'scone' | 'gramine';
 

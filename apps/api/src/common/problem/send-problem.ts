@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { ErrorAnswer } from '../errors/error-catalogue';
 import { Problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 /** Writes a problem document; the one place that sets its media type. */
@@ -13,4 +14,18 @@ export function sendProblem(
   }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/** Answers the request at `instance` as the error catalogue says. */
+export function sendErrorAnswer(res: Response, answer: ErrorAnswer, instance: string): void {
+  const { status, type, title, detail, errors } = answer;
+  const problem: Problem = {
+    type,
+    title,
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    instance,
+    ...(errors ? { errors } : {}),
+  };
+  sendProblem(res, problem, answer.headers);
 }
