@@ -92,7 +92,7 @@ if (!haveChromium) {
     expect(JSON.parse(score.body)).toMatchObject({
       id: 'browser_1',
       cci: 2,
-      model: 'charlson-age-adjusted@1',
+      model: 'charlson-age-adjusted@2',
     });
 
     // The same record, seen through the API directly.

@@ -44,7 +44,7 @@ describe('the typed client (openapi/client)', () => {
 
     const score = await client.GET('/score/{id}', id);
     expect(score.data?.cci).toBe(2);
-    expect(score.data?.conditions.map((c) => c.condition).sort()).toEqual([
+    expect(score.data?.conditions?.map((c) => c.condition).sort()).toEqual([
       'chronic_pulmonary_disease',
       'diabetes',
     ]);
@@ -54,7 +54,8 @@ describe('the typed client (openapi/client)', () => {
     const res = await client.POST('/patient/{id}', {
       params: { path: { id: 'typed-form' } },
       body: { ...SEED_FIELDS },
-      bodySerializer: (body) => new URLSearchParams(body as Record<string, string>).toString(),
+      bodySerializer: (body) =>
+        new URLSearchParams(body as unknown as Record<string, string>).toString(),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
     expect(res.response.status).toBe(200);

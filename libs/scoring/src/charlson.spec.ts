@@ -106,6 +106,6 @@ describe('the condition table', () => {
   });
 
   it('names the model version', () => {
-    expect(SCORING_MODEL).toBe('charlson-age-adjusted@1');
+    expect(SCORING_MODEL).toBe('charlson-age-adjusted@2');
   });
 });

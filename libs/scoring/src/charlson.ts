@@ -4,8 +4,11 @@
  * common calculators (e.g. MDCalc).
  */
 
-/** Versioned so that stored scores can be traced to the model (and recomputed if it changes). */
-export const SCORING_MODEL = 'charlson-age-adjusted@1';
+/**
+ * Versioned so that stored scores can be traced to the model (and recomputed if it changes).
+ * @1: free text only. @2: ICD-10 codes (Quan 2005) beside the text; same scores for text alone.
+ */
+export const SCORING_MODEL = 'charlson-age-adjusted@2';
 
 export type ConditionId =
   | 'myocardial_infarction'

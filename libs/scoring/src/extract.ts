@@ -1,9 +1,12 @@
 /**
- * Reads conditions out of free text: which Charlson conditions are present, which were superseded by
- * the more severe of a pair, which terms meant nothing to the model, and notes for a clinician.
+ * Reads conditions out of free text and coded diagnoses: which Charlson conditions are present,
+ * which were superseded by the more severe of a pair, which terms and codes meant nothing to the
+ * model, and notes for a clinician.
  */
 import { type ConditionId, EXCLUSION_PAIRS } from './charlson';
 import { COMPILED_NOTE_TERMS, COMPILED_SYNONYMS } from './conditions';
+import { ICD10_EVIDENCE_PREFIX, normalizeIcd10Codes } from './icd10';
+import { conditionForIcd10Code } from './quan-2005';
 import {
   type CueKind,
   type Term,
@@ -16,10 +19,14 @@ import {
 } from './text';
 
 export interface Extraction {
-  /** Counted conditions, each with the texts that named it (as written, sorted, unique). */
+  /**
+   * Counted conditions, each with what named it: the texts (as written, sorted, unique), then the
+   * codes (`icd10:E11.9`, sorted, unique).
+   */
   readonly counted: ReadonlyMap<ConditionId, readonly string[]>;
   /** Found, but not counted because the more severe condition of its pair was counted. */
   readonly superseded: ReadonlyMap<ConditionId, readonly string[]>;
+  /** Terms that named nothing (as written, sorted), then codes that map to nothing (`icd10:Z00.0`). */
   readonly unrecognized: readonly string[];
   readonly notes: readonly string[];
 }
@@ -71,6 +78,10 @@ function sortedUniqueIgnoringCase(values: Iterable<string>): string[] {
     if (!byKey.has(key)) byKey.set(key, v);
   }
   return [...byKey.values()];
+}
+
+function asEvidence(code: string): string {
+  return ICD10_EVIDENCE_PREFIX + code;
 }
 
 function quoteList(values: Iterable<string>): string {
@@ -193,9 +204,16 @@ function byItem(terms: readonly Term[]): Term[][] {
   return [...items.values()];
 }
 
-export function extractConditions(text: string): Extraction {
+/**
+ * `codes` are ICD-10 codes in any accepted spelling (a malformed one throws, see
+ * `normalizeIcd10Codes`), mapped with Quan's 2005 algorithm. A condition named by both the text and
+ * a code is one condition with both as its evidence, and the pairs apply across both.
+ */
+export function extractConditions(text: string, codes: readonly string[] = []): Extraction {
   const found = new Map<ConditionId, string[]>();
+  const foundByCode = new Map<ConditionId, string[]>();
   const unrecognized: string[] = [];
+  const unmappedCodes: string[] = [];
   const findings: Findings = { cues: new Map(), vetoes: new Map(), noteTerms: new Map() };
 
   const terms = splitTerms(text).filter((t) => !isNothingTerm(t.normalized.text));
@@ -206,9 +224,21 @@ export function extractConditions(text: string): Extraction {
     }
   }
 
+  // Normalised, sorted and unique, so the lists built from it are too.
+  for (const code of normalizeIcd10Codes(codes)) {
+    const condition = conditionForIcd10Code(code);
+    if (condition === null) unmappedCodes.push(code);
+    else add(foundByCode, condition, code);
+  }
+
   const counted = new Map<ConditionId, readonly string[]>();
   const superseded = new Map<ConditionId, readonly string[]>();
-  for (const [condition, texts] of found) counted.set(condition, sortedUnique(texts));
+  for (const condition of new Set([...found.keys(), ...foundByCode.keys()])) {
+    counted.set(condition, [
+      ...sortedUnique(found.get(condition) ?? []),
+      ...(foundByCode.get(condition) ?? []).map(asEvidence),
+    ]);
+  }
   for (const { milder, severer } of EXCLUSION_PAIRS) {
     const milderTexts = counted.get(milder);
     if (milderTexts !== undefined && counted.has(severer)) {
@@ -246,7 +276,7 @@ export function extractConditions(text: string): Extraction {
   return {
     counted,
     superseded,
-    unrecognized: sortedUniqueIgnoringCase(unrecognized),
+    unrecognized: [...sortedUniqueIgnoringCase(unrecognized), ...unmappedCodes.map(asEvidence)],
     notes,
   };
 }

@@ -167,3 +167,89 @@ describe('properties', () => {
     );
   });
 });
+
+// Codes from every condition of Quan 2005 and some that map to nothing.
+const CODES = [
+  'I21.9',
+  'I25.2',
+  'I50.0',
+  'I70.2',
+  'I63.9',
+  'F03',
+  'J44.9',
+  'M05.9',
+  'K25.9',
+  'K70.3',
+  'K72.1',
+  'E11.9',
+  'E11.2',
+  'G81.9',
+  'N18.5',
+  'C50.9',
+  'C91.1',
+  'C83.3',
+  'C78.0',
+  'B20',
+  'I10',
+  'Z00.0',
+];
+const codeLists = fc.subarray(CODES);
+const respelled = (code: string) =>
+  fc
+    .tuple(fc.boolean(), fc.mixedCase(fc.constant(code)))
+    .map(([dropDot, spelled]) => (dropDot ? spelled.replace('.', '') : spelled));
+
+describe('properties with codes', () => {
+  it.each(['charlson-1987', 'quan-2011'] as const)(
+    'adding a code never lowers the CCI (%s)',
+    (weights) => {
+      fc.assert(
+        fc.property(datedRecord, terms, codeLists, fc.constantFrom(...CODES), (d, t, c, extra) => {
+          const text = join(t);
+          const before = scorePatient({ ...d, preexistingconditions: text, icd10: c }, { weights });
+          const after = scorePatient(
+            { ...d, preexistingconditions: text, icd10: [...c, extra] },
+            { weights },
+          );
+          expect(after.cci).toBeGreaterThanOrEqual(before.cci);
+        }),
+        RUNS,
+      );
+    },
+  );
+
+  it('the order, case and dots of the codes never change the result', () => {
+    const shuffledRespelled = codeLists.chain((list) =>
+      fc.tuple(
+        fc.constant(list),
+        fc
+          .shuffledSubarray(list, { minLength: list.length, maxLength: list.length })
+          .chain((shuffled) => fc.tuple(...shuffled.map(respelled))),
+      ),
+    );
+    fc.assert(
+      fc.property(datedRecord, terms, shuffledRespelled, (d, t, [original, reordered]) => {
+        const text = join(t);
+        expect(scorePatient({ ...d, preexistingconditions: text, icd10: reordered })).toEqual(
+          scorePatient({ ...d, preexistingconditions: text, icd10: original }),
+        );
+      }),
+      RUNS,
+    );
+  });
+
+  it('with quan-2011 the CCI is the sum of the counted weights, without age', () => {
+    fc.assert(
+      fc.property(datedRecord, terms, codeLists, (d, t, c) => {
+        const r = scorePatient(
+          { ...d, preexistingconditions: join(t), icd10: c },
+          { weights: 'quan-2011' },
+        );
+        expect(r.cci).toBe(r.conditions.reduce((s, x) => s + x.weight, 0));
+        expect(r.score).toBeNull();
+        expect(r.agePoints).toBeNull();
+      }),
+      RUNS,
+    );
+  });
+});

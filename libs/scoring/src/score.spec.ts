@@ -12,7 +12,9 @@ describe('the seed example', () => {
   it('scores diabetes + asthma at CCI 2, hypertension unrecognised', () => {
     const result = score('01/01/2010', '01/05/2010', "'diabetes, hypertension, asthma'");
     expect(result).toEqual({
-      model: 'charlson-age-adjusted@1',
+      model: 'charlson-age-adjusted@2',
+      weights: 'charlson-1987',
+      icd10Mapping: 'quan-2005-icd10',
       score: 1 - 0.983 ** Math.exp(1.8),
       tenYearSurvival: 0.983 ** Math.exp(1.8),
       cci: 2,

@@ -15,4 +15,22 @@ describe('ScoringModule', () => {
     expect(service.score(input).cci).toBe(2);
     await moduleRef.close();
   });
+
+  it('passes codes and the weight set through', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ScoringModule] }).compile();
+    const service = moduleRef.get(ScoringService);
+    // 40 y; CHF: 1 (1987) or 2 (Quan 2011); dementia: 1 or 2
+    const input = {
+      dob: '01/01/1980',
+      dateadmitted: '01/01/2020',
+      preexistingconditions: 'CHF',
+      icd10: ['F03'],
+    };
+    expect(service.score(input).cci).toBe(2);
+    const quan = service.score(input, { weights: 'quan-2011' });
+    expect(quan.weights).toBe('quan-2011');
+    expect(quan.cci).toBe(4);
+    expect(quan.score).toBeNull();
+    await moduleRef.close();
+  });
 });

@@ -145,7 +145,7 @@ export interface paths {
         };
         /**
          * Read a patient's risk score
-         * @description The age-adjusted Charlson comorbidity index with its explanation: the conditions read from the record with their weights and the text that matched, the age points, what was not recognised, and the estimated 10-year survival. Requires the scope `scores:read`.
+         * @description The Charlson comorbidity index of the record as it is now: from the free-text `preexistingconditions` and the ICD-10 codes (Quan's 2005 coding algorithm), with the Charlson 1987 weights, age points and the estimated 10-year survival by default, or the Quan 2011 weights (`weights=quan-2011`: no age points, no survival estimate). Requires the scope `scores:read`; the explanation (conditions with their weights and what matched, the age, what was not recognised) is answered only to tokens that also have `patients:read`.
          */
         get: operations["getPatientScore"];
         put?: never;
@@ -260,19 +260,20 @@ export interface components {
         };
         MatchedConditionDto: {
             /**
-             * @description Stable identifier of the condition.
+             * @description Stable identifier of the condition (`any_malignancy` with the quan-2011 weights).
              * @example diabetes
              */
             condition: string;
             /** @example Diabetes without end-organ damage */
             label: string;
             /**
-             * @description The text in `preexistingconditions` that matched.
+             * @description What matched: the text in `preexistingconditions`, and the codes as `icd10:E11.9`; several
+             *     matches are joined with `; ` (texts first).
              * @example diabetes
              */
             matched: string;
             /**
-             * @description Charlson weight.
+             * @description The condition's weight in the weight set used (0 is possible with quan-2011).
              * @example 1
              */
             weight: number;
@@ -291,12 +292,13 @@ export interface components {
              */
             contactphone: string;
             /**
-             * @description Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth.
+             * @description Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth, not after today
+             *     (today anywhere on Earth, so a clinic in any time zone can admit today).
              * @example 01/05/2010
              */
             dateadmitted: string;
             /**
-             * @description Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not in the future.
+             * @description Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not before 1900, not in the future.
              * @example 01/01/2010
              */
             dob: string;
@@ -315,6 +317,17 @@ export interface components {
              * @example Jane
              */
             fname: string;
+            /**
+             * @description Coded diagnoses, ICD-10 (`E11.9`; dots and case do not matter), at most 50, scored with
+             *     Quan's coding algorithm beside `preexistingconditions`. In form bodies one comma-separated
+             *     value (`icd10=E11.9,I21.0`). Optional: the original's 13 fields are enough. Answered sorted
+             *     and normalised, and only when the record has codes.
+             * @example [
+             *       "E11.9",
+             *       "I21.0"
+             *     ]
+             */
+            icd10?: string[];
             /** @example patient_3 */
             id: string;
             /**
@@ -359,12 +372,13 @@ export interface components {
              */
             contactphone: string;
             /**
-             * @description Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth.
+             * @description Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth, not after today
+             *     (today anywhere on Earth, so a clinic in any time zone can admit today).
              * @example 01/05/2010
              */
             dateadmitted: string;
             /**
-             * @description Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not in the future.
+             * @description Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not before 1900, not in the future.
              * @example 01/01/2010
              */
             dob: string;
@@ -383,6 +397,17 @@ export interface components {
              * @example Jane
              */
             fname: string;
+            /**
+             * @description Coded diagnoses, ICD-10 (`E11.9`; dots and case do not matter), at most 50, scored with
+             *     Quan's coding algorithm beside `preexistingconditions`. In form bodies one comma-separated
+             *     value (`icd10=E11.9,I21.0`). Optional: the original's 13 fields are enough. Answered sorted
+             *     and normalised, and only when the record has codes.
+             * @example [
+             *       "E11.9",
+             *       "I21.0"
+             *     ]
+             */
+            icd10?: string[];
             /**
              * @description Insurance, free text; may be empty.
              * @example 'Primera Blue Cross'
@@ -485,53 +510,66 @@ export interface components {
         };
         ScoreDto: {
             /**
-             * @description Points for age at admission (under 50: 0 ... 80 and over: 4).
+             * @description Explanation: points for age at admission (under 50: 0 ... 80 and over: 4); null with quan-2011.
              * @example 0
              */
-            agePoints: number;
+            agePoints?: number | null;
             /**
-             * @description Age in whole years on the day of admission.
+             * @description Explanation: age in whole years on the day of admission.
              * @example 0
              */
-            ageYears: number;
+            ageYears?: number;
             /**
-             * @description Age-adjusted Charlson comorbidity index: condition weights plus age points.
+             * @description Charlson comorbidity index: condition weights, plus age points with charlson-1987.
              * @example 2
              */
             cci: number;
-            /** @description Conditions that count. */
-            conditions: components["schemas"]["MatchedConditionDto"][];
+            /** @description Explanation: the conditions that count. */
+            conditions?: components["schemas"]["MatchedConditionDto"][];
+            /**
+             * @description Explanation: the coding algorithm applied to `icd10`.
+             * @example quan-2005-icd10
+             */
+            icd10Mapping?: string;
             /** @example patient_3 */
             id: string;
             /**
              * @description Scoring model and version.
-             * @example charlson-age-adjusted@1
+             * @example charlson-age-adjusted@2
              */
             model: string;
             /**
-             * @description Remarks on the reading, e.g. that HIV without AIDS is not scored.
+             * @description Explanation: remarks on the reading, e.g. that HIV without AIDS is not scored.
              * @example []
              */
-            notes: string[];
+            notes?: string[];
             /**
-             * @description Risk in [0, 1]: one minus the estimated 10-year survival.
+             * @description Risk in [0, 1]: one minus the estimated 10-year survival; null with the quan-2011 weights.
              * @example 0.0985
              */
-            score: number;
-            /** @description Conditions found but not counted, because the more severe form of the pair was present. */
-            superseded: components["schemas"]["MatchedConditionDto"][];
+            score: number | null;
+            /** @description Explanation: conditions found but not counted, as the more severe form of the pair was present. */
+            superseded?: components["schemas"]["MatchedConditionDto"][];
             /**
-             * @description Estimated 10-year survival, 0.983^(e^(0.9 × CCI)).
+             * @description Estimated 10-year survival, 0.983^(e^(0.9 × CCI)); null with the quan-2011 weights.
              * @example 0.9015
              */
-            tenYearSurvival: number;
+            tenYearSurvival: number | null;
             /**
-             * @description Terms the model does not score (e.g. hypertension), so a clinician sees what was ignored.
+             * @description Explanation: terms the model does not score (e.g. hypertension), then codes that map to no
+             *     condition (`icd10:Z00.0`), so a clinician sees what was ignored.
              * @example [
              *       "hypertension"
              *     ]
              */
-            unrecognized: string[];
+            unrecognized?: string[];
+            /**
+             * @description The weights the CCI sums: `charlson-1987` (the default, with age points and the survival
+             *     estimate) or `quan-2011` (Quan et al. 2011, as published: no age points, no survival).
+             * @example charlson-1987
+             * @enum {string}
+             */
+            weights: "charlson-1987" | "quan-2011";
         };
     };
     responses: never;
@@ -1160,7 +1198,10 @@ export interface operations {
     };
     getPatientScore: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Which weights to score with: `charlson-1987` (default) or `quan-2011`. */
+                weights?: "charlson-1987" | "quan-2011";
+            };
             header?: never;
             path: {
                 id: string;
@@ -1169,7 +1210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The score and its explanation */
+            /** @description The score (and its explanation) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { ALL_SCOPES } from './scopes';
 
 /** Who is calling: the token's subject and scopes (or the anonymous demo caller). */
 export interface Principal {
@@ -6,7 +7,8 @@ export interface Principal {
   scopes: ReadonlySet<string>;
 }
 
-export const ANONYMOUS: Principal = { subject: 'anonymous', scopes: new Set() };
+/** The caller of the original's open demo (AUTH_MODE=none), who may do everything. */
+export const ANONYMOUS: Principal = { subject: 'anonymous', scopes: new Set(ALL_SCOPES) };
 
 const PRINCIPAL = Symbol('principal');
 

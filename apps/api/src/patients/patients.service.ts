@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ScoringService } from '@app/scoring';
+import { normalizeIcd10Codes, ScoringService } from '@app/scoring';
 import {
   PatientDocument,
   PatientNotFoundError,
@@ -9,7 +9,7 @@ import {
 import { scoreInputOf } from '../scores/score-input';
 import { PatientDto } from './dto/patient.dto';
 import { PatientSummaryDto } from './dto/patient-summary.dto';
-import { PATIENT_FIELDS, PatientField, PatientFieldsDto } from './dto/patient-fields.dto';
+import { PATIENT_FIELDS, PatientFieldsDto } from './dto/patient-fields.dto';
 
 /** A patient as answered, with its revision (sent as the ETag). */
 export interface PatientView {
@@ -66,9 +66,16 @@ export class PatientsService {
     return { ...stored, doc: this.document(stored.doc.fields) };
   }
 
-  private document(fields: Readonly<Record<PatientField, string>>): PatientDocument {
+  private document(fields: PatientFieldsDto | Readonly<Record<string, string>>): PatientDocument {
     const copy: Record<string, string> = {};
     for (const name of PATIENT_FIELDS) copy[name] = fields[name];
+    const codes = fields.icd10;
+    // Kept as one normalised, sorted value, like the other fields; absent when there are none.
+    if (codes !== undefined && codes.length > 0) {
+      copy.icd10 = (typeof codes === 'string' ? codes.split(',') : normalizeIcd10Codes(codes)).join(
+        ',',
+      );
+    }
     const { score, model } = this.scoring.score(scoreInputOf(copy));
     return { fields: copy, score, scoreModel: model };
   }
@@ -76,8 +83,10 @@ export class PatientsService {
 
 /** The original's flat JSON, keys in alphabetical order as it sent them. */
 function toView(stored: StoredPatient): PatientView {
-  const record: Record<string, string | number> = {
-    ...stored.doc.fields,
+  const { icd10, ...fields } = stored.doc.fields;
+  const record: Record<string, string | number | string[]> = {
+    ...fields,
+    ...(icd10 !== undefined ? { icd10: icd10.split(',') } : {}),
     id: stored.id,
     score: stored.doc.score,
   };

@@ -1,8 +1,11 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { principalOf } from '../auth/principal';
 import { Scope } from '../auth/scopes';
 import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
+import { ScoreQueryDto } from './dto/score-query.dto';
 import { ScoreDto } from './dto/score.dto';
 import { ScoresService } from './scores.service';
 
@@ -14,15 +17,22 @@ export class ScoresController {
   /**
    * Read a patient's risk score
    *
-   * The age-adjusted Charlson comorbidity index with its explanation: the conditions read from
-   * the record with their weights and the text that matched, the age points, what was not
-   * recognised, and the estimated 10-year survival. Requires the scope `scores:read`.
+   * The Charlson comorbidity index of the record as it is now: from the free-text
+   * `preexistingconditions` and the ICD-10 codes (Quan's 2005 coding algorithm), with the
+   * Charlson 1987 weights, age points and the estimated 10-year survival by default, or the Quan
+   * 2011 weights (`weights=quan-2011`: no age points, no survival estimate). Requires the scope
+   * `scores:read`; the explanation (conditions with their weights and what matched, the age,
+   * what was not recognised) is answered only to tokens that also have `patients:read`.
    */
   @Get('score/:id')
   @RecordRoute(Scope.scoresRead, 'score.read', 400, 404)
-  @ApiOkResponse({ type: ScoreDto, description: 'The score and its explanation' })
-  async getPatientScore(@Param('id', PatientIdPipe) id: string): Promise<ScoreDto> {
-    const explanation = await this.scores.explain(id);
-    return { id, ...explanation };
+  @ApiOkResponse({ type: ScoreDto, description: 'The score (and its explanation)' })
+  getPatientScore(
+    @Param('id', PatientIdPipe) id: string,
+    @Query() query: ScoreQueryDto,
+    @Req() req: Request,
+  ): Promise<ScoreDto> {
+    const explained = principalOf(req)?.scopes.has(Scope.patientsRead) ?? false;
+    return this.scores.score(id, query.weights, explained);
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ScoringService, type ScoreExplanation } from '@app/scoring';
+import { ScoringService, type AnyScoreExplanation, type WeightSet } from '@app/scoring';
 import { PatientNotFoundError, PatientRepository } from '@app/storage';
+import type { ScoreDto } from './dto/score.dto';
 import { scoreInputOf } from './score-input';
 
-/** A patient's score with its explanation, always computed from the record as it is now. */
+/** A patient's score, always computed from the record as it is now. */
 @Injectable()
 export class ScoresService {
   constructor(
@@ -11,9 +12,20 @@ export class ScoresService {
     private readonly scoring: ScoringService,
   ) {}
 
-  async explain(id: string): Promise<ScoreExplanation> {
+  /**
+   * The score with the chosen weights; with `explained`, also what was read from the record
+   * (conditions, matched text, age): only for callers who may read the record itself.
+   */
+  async score(id: string, weights: WeightSet, explained: boolean): Promise<ScoreDto> {
     const stored = await this.patients.findById(id);
     if (!stored) throw new PatientNotFoundError(id);
-    return this.scoring.score(scoreInputOf(stored.doc.fields));
+    const result = this.scoring.score(scoreInputOf(stored.doc.fields), { weights });
+    return explained ? { id, ...result } : scoreOnly(id, result);
   }
+}
+
+/** Minimum necessary: the numbers, none of the diagnoses behind them. */
+function scoreOnly(id: string, result: AnyScoreExplanation): ScoreDto {
+  const { score, model, weights, cci, tenYearSurvival } = result;
+  return { id, score, model, weights, cci, tenYearSurvival };
 }

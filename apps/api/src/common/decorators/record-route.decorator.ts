@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Audited, type AuditAction } from '../../audit/audited.decorator';
 import { RequireScopes, type ScopeName } from '../../auth/scopes';
@@ -19,12 +19,19 @@ export function RecordApi(tag: string): ClassDecorator {
 
 /**
  * A route that touches patient records: the scope it needs, the audit action every call of it
- * is recorded as, and the problems it may answer beyond those of every authenticated call.
+ * is recorded as, and the problems it may answer beyond those of every authenticated call. Its
+ * answers carry patient data, so no cache (a browser's, a proxy's) may keep them.
  */
 export function RecordRoute(
   scope: ScopeName,
   action: AuditAction,
   ...problems: ProblemStatus[]
 ): MethodDecorator {
-  return applyDecorators(RequireScopes(scope), Audited(action), ApiProblems(...problems));
+  return applyDecorators(
+    RequireScopes(scope),
+    Audited(action),
+    Header('Cache-Control', 'no-store'),
+    Header('Pragma', 'no-cache'),
+    ApiProblems(...problems),
+  );
 }

@@ -242,8 +242,11 @@ function answerForHttp(exception: HttpException): ErrorAnswer {
       auditOutcome: 'rate_limited',
     };
   }
+  // Framework messages may quote the request (Nest's 404 names the URL with its query string):
+  // never repeated back.
+  const detail = status === 404 ? 'there is no such route' : undefined;
   return {
-    ...plain(status, ProblemType.http, STATUS_CODES[status] ?? 'Error', messageOf(exception)),
+    ...plain(status, ProblemType.http, STATUS_CODES[status] ?? 'Error', detail),
     auditOutcome: outcomeForStatus(status),
   };
 }
@@ -286,15 +289,6 @@ function plain(
 
 function invalidTokenChallenge(description: string): string {
   return `Bearer realm="${REALM}", error="invalid_token", error_description="${description.replace(/"/g, "'")}"`;
-}
-
-function messageOf(exception: HttpException): string | undefined {
-  const response = exception.getResponse();
-  if (typeof response === 'string') return response;
-  const message = (response as { message?: unknown }).message;
-  if (typeof message === 'string') return message;
-  if (Array.isArray(message)) return message.join('; ');
-  return undefined;
 }
 
 function assertUnreachable(value: never): never {

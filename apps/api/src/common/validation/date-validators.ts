@@ -43,6 +43,27 @@ export function IsNotInFuture(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
+/** No one alive was born before this year; an earlier birth date is a typing error. */
+export const EARLIEST_BIRTH_YEAR = 1900;
+
+/** Not before 1 January of `year`. */
+export function IsNotBeforeYear(year: number, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isNotBeforeYear',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [year],
+      options: { message: `must not be before ${year}`, ...options },
+      validator: {
+        validate: (value: unknown) => {
+          const date = typeof value === 'string' ? parseRecordDate(value) : null;
+          return date === null || date.year >= year;
+        },
+      },
+    });
+}
+
 /** Not before the date in another property (when both parse; their own checks report otherwise). */
 export function IsNotBefore(property: string, options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>

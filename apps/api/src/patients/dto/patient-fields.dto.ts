@@ -1,11 +1,15 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_ICD10_CODES } from '@app/scoring';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
+  EARLIEST_BIRTH_YEAR,
   IsNotBefore,
+  IsNotBeforeYear,
   IsNotInFuture,
   IsRecordDate,
   RECORD_DATE_PATTERN,
 } from '../../common/validation/date-validators';
+import { Icd10ListFromForm, IsIcd10List } from '../../common/validation/icd10-validators';
 
 /** Printable text: no control characters (tabs and newlines included) anywhere. */
 const TEXT = /^\P{Cc}*$/u;
@@ -13,7 +17,8 @@ const TEXT_MESSAGE = { message: 'must not contain control characters' };
 
 /**
  * The 13 fields of a patient, as the original takes them: all required, all strings, stored
- * exactly as sent (quotes included). Sent form-encoded, as the original's clients do, or as JSON.
+ * exactly as sent (quotes included); and, optionally, coded diagnoses. Sent form-encoded, as the
+ * original's clients do, or as JSON.
  */
 export class PatientFieldsDto {
   /** Given name. */
@@ -68,11 +73,12 @@ export class PatientFieldsDto {
   @IsEmail({}, { message: 'must be an email address' })
   email!: string;
 
-  /** Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not in the future. */
+  /** Date of birth, MM/DD/YYYY (or YYYY-MM-DD); a real date, not before 1900, not in the future. */
   @ApiProperty({ example: '01/01/2010' })
   @IsString()
   @Matches(RECORD_DATE_PATTERN, { message: 'must be a date as MM/DD/YYYY or YYYY-MM-DD' })
   @IsRecordDate()
+  @IsNotBeforeYear(EARLIEST_BIRTH_YEAR)
   @IsNotInFuture()
   dob!: string;
 
@@ -98,12 +104,16 @@ export class PatientFieldsDto {
   @Matches(TEXT, TEXT_MESSAGE)
   preexistingconditions!: string;
 
-  /** Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth. */
+  /**
+   * Date of admission, MM/DD/YYYY (or YYYY-MM-DD); not before the date of birth, not after today
+   * (today anywhere on Earth, so a clinic in any time zone can admit today).
+   */
   @ApiProperty({ example: '01/05/2010' })
   @IsString()
   @Matches(RECORD_DATE_PATTERN, { message: 'must be a date as MM/DD/YYYY or YYYY-MM-DD' })
   @IsRecordDate()
   @IsNotBefore('dob', { message: 'must not be before dob' })
+  @IsNotInFuture()
   dateadmitted!: string;
 
   /** Insurance, free text; may be empty. */
@@ -112,9 +122,21 @@ export class PatientFieldsDto {
   @MaxLength(500)
   @Matches(TEXT, TEXT_MESSAGE)
   insurancedetails!: string;
+
+  /**
+   * Coded diagnoses, ICD-10 (`E11.9`; dots and case do not matter), at most 50, scored with
+   * Quan's coding algorithm beside `preexistingconditions`. In form bodies one comma-separated
+   * value (`icd10=E11.9,I21.0`). Optional: the original's 13 fields are enough. Answered sorted
+   * and normalised, and only when the record has codes.
+   */
+  @ApiPropertyOptional({ type: [String], example: ['E11.9', 'I21.0'], maxItems: MAX_ICD10_CODES })
+  @IsOptional()
+  @Icd10ListFromForm()
+  @IsIcd10List()
+  icd10?: string[];
 }
 
-/** The field names, in the original's order. */
+/** The original's 13 field names, in its order. */
 export const PATIENT_FIELDS = [
   'fname',
   'lname',
@@ -132,3 +154,6 @@ export const PATIENT_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof PatientFieldsDto>;
 
 export type PatientField = (typeof PATIENT_FIELDS)[number];
+
+/** Every field a record may hold: what logs must never show. */
+export const RECORD_FIELDS = [...PATIENT_FIELDS, 'icd10'] as const;

@@ -1,0 +1,401 @@
+/**
+ * The ICD-10 coding algorithm for the Charlson conditions of Quan H, Sundararajan V, Halfon P, et al.
+ * Coding algorithms for defining comorbidities in ICD-9-CM and ICD-10 administrative data. Med Care
+ * 2005;43(11):1130-9 (Table 1, ICD-10 column), as published: a code belongs to a condition when it
+ * starts with one of the condition's codes (dots removed). Pure data, indexed once at load.
+ *
+ * Quan's 17 conditions map onto the 19 of `charlson.ts` one to one, except "any malignancy", which
+ * the 1987 index (and this library) splits into solid tumour, leukaemia and lymphoma; the split is
+ * ours and only decides which of the three weight-2 conditions a C code names.
+ */
+import type { ConditionId } from './charlson';
+import { icd10Key, normalizeIcd10Code } from './icd10';
+
+/** Version of the code-to-condition mapping, reported with every explanation. */
+export const ICD10_MAPPING_VERSION = 'quan-2005-icd10';
+
+export interface Quan2005Row {
+  /** Quan's name for the condition. */
+  readonly category: string;
+  readonly condition: ConditionId;
+  /** As printed, with the dot: `I25.2` stands for I25.2 and every code below it. */
+  readonly codes: readonly string[];
+}
+
+const ANY_MALIGNANCY =
+  'Any malignancy, including lymphoma and leukemia, except malignant neoplasm of skin';
+
+export const QUAN_2005_ICD10: readonly Quan2005Row[] = [
+  {
+    category: 'Myocardial infarction',
+    condition: 'myocardial_infarction',
+    codes: ['I21', 'I22', 'I25.2'],
+  },
+  {
+    category: 'Congestive heart failure',
+    condition: 'congestive_heart_failure',
+    codes: [
+      'I09.9',
+      'I11.0',
+      'I13.0',
+      'I13.2',
+      'I25.5',
+      'I42.0',
+      'I42.5',
+      'I42.6',
+      'I42.7',
+      'I42.8',
+      'I42.9',
+      'I43',
+      'I50',
+      'P29.0',
+    ],
+  },
+  {
+    category: 'Peripheral vascular disease',
+    condition: 'peripheral_vascular_disease',
+    codes: [
+      'I70',
+      'I71',
+      'I73.1',
+      'I73.8',
+      'I73.9',
+      'I77.1',
+      'I79.0',
+      'I79.2',
+      'K55.1',
+      'K55.8',
+      'K55.9',
+      'Z95.8',
+      'Z95.9',
+    ],
+  },
+  {
+    category: 'Cerebrovascular disease',
+    condition: 'cerebrovascular_disease',
+    codes: [
+      'G45',
+      'G46',
+      'H34.0',
+      'I60',
+      'I61',
+      'I62',
+      'I63',
+      'I64',
+      'I65',
+      'I66',
+      'I67',
+      'I68',
+      'I69',
+    ],
+  },
+  {
+    category: 'Dementia',
+    condition: 'dementia',
+    codes: ['F00', 'F01', 'F02', 'F03', 'F05.1', 'G30', 'G31.1'],
+  },
+  {
+    category: 'Chronic pulmonary disease',
+    condition: 'chronic_pulmonary_disease',
+    codes: [
+      'I27.8',
+      'I27.9',
+      'J40',
+      'J41',
+      'J42',
+      'J43',
+      'J44',
+      'J45',
+      'J46',
+      'J47',
+      'J60',
+      'J61',
+      'J62',
+      'J63',
+      'J64',
+      'J65',
+      'J66',
+      'J67',
+      'J68.4',
+      'J70.1',
+      'J70.3',
+    ],
+  },
+  {
+    category: 'Rheumatic disease',
+    condition: 'connective_tissue_disease',
+    codes: ['M05', 'M06', 'M31.5', 'M32', 'M33', 'M34', 'M35.1', 'M35.3', 'M36.0'],
+  },
+  {
+    category: 'Peptic ulcer disease',
+    condition: 'peptic_ulcer_disease',
+    codes: ['K25', 'K26', 'K27', 'K28'],
+  },
+  {
+    category: 'Mild liver disease',
+    condition: 'mild_liver_disease',
+    codes: [
+      'B18',
+      'K70.0',
+      'K70.1',
+      'K70.2',
+      'K70.3',
+      'K70.9',
+      'K71.3',
+      'K71.4',
+      'K71.5',
+      'K71.7',
+      'K73',
+      'K74',
+      'K76.0',
+      'K76.2',
+      'K76.3',
+      'K76.4',
+      'K76.8',
+      'K76.9',
+      'Z94.4',
+    ],
+  },
+  {
+    category: 'Diabetes without chronic complication',
+    condition: 'diabetes',
+    codes: [
+      'E10.0',
+      'E10.1',
+      'E10.6',
+      'E10.8',
+      'E10.9',
+      'E11.0',
+      'E11.1',
+      'E11.6',
+      'E11.8',
+      'E11.9',
+      'E12.0',
+      'E12.1',
+      'E12.6',
+      'E12.8',
+      'E12.9',
+      'E13.0',
+      'E13.1',
+      'E13.6',
+      'E13.8',
+      'E13.9',
+      'E14.0',
+      'E14.1',
+      'E14.6',
+      'E14.8',
+      'E14.9',
+    ],
+  },
+  {
+    category: 'Diabetes with chronic complication',
+    condition: 'diabetes_end_organ_damage',
+    codes: [
+      'E10.2',
+      'E10.3',
+      'E10.4',
+      'E10.5',
+      'E10.7',
+      'E11.2',
+      'E11.3',
+      'E11.4',
+      'E11.5',
+      'E11.7',
+      'E12.2',
+      'E12.3',
+      'E12.4',
+      'E12.5',
+      'E12.7',
+      'E13.2',
+      'E13.3',
+      'E13.4',
+      'E13.5',
+      'E13.7',
+      'E14.2',
+      'E14.3',
+      'E14.4',
+      'E14.5',
+      'E14.7',
+    ],
+  },
+  {
+    category: 'Hemiplegia or paraplegia',
+    condition: 'hemiplegia',
+    codes: [
+      'G04.1',
+      'G11.4',
+      'G80.1',
+      'G80.2',
+      'G81',
+      'G82',
+      'G83.0',
+      'G83.1',
+      'G83.2',
+      'G83.3',
+      'G83.4',
+      'G83.9',
+    ],
+  },
+  {
+    category: 'Renal disease',
+    condition: 'moderate_severe_renal_disease',
+    codes: [
+      'I12.0',
+      'I13.1',
+      'N03.2',
+      'N03.3',
+      'N03.4',
+      'N03.5',
+      'N03.6',
+      'N03.7',
+      'N05.2',
+      'N05.3',
+      'N05.4',
+      'N05.5',
+      'N05.6',
+      'N05.7',
+      'N18',
+      'N19',
+      'N25.0',
+      'Z49.0',
+      'Z49.1',
+      'Z49.2',
+      'Z94.0',
+      'Z99.2',
+    ],
+  },
+  {
+    category: ANY_MALIGNANCY,
+    condition: 'tumour',
+    codes: [
+      'C00',
+      'C01',
+      'C02',
+      'C03',
+      'C04',
+      'C05',
+      'C06',
+      'C07',
+      'C08',
+      'C09',
+      'C10',
+      'C11',
+      'C12',
+      'C13',
+      'C14',
+      'C15',
+      'C16',
+      'C17',
+      'C18',
+      'C19',
+      'C20',
+      'C21',
+      'C22',
+      'C23',
+      'C24',
+      'C25',
+      'C26',
+      'C30',
+      'C31',
+      'C32',
+      'C33',
+      'C34',
+      'C37',
+      'C38',
+      'C39',
+      'C40',
+      'C41',
+      'C43',
+      'C45',
+      'C46',
+      'C47',
+      'C48',
+      'C49',
+      'C50',
+      'C51',
+      'C52',
+      'C53',
+      'C54',
+      'C55',
+      'C56',
+      'C57',
+      'C58',
+      'C60',
+      'C61',
+      'C62',
+      'C63',
+      'C64',
+      'C65',
+      'C66',
+      'C67',
+      'C68',
+      'C69',
+      'C70',
+      'C71',
+      'C72',
+      'C73',
+      'C74',
+      'C75',
+      'C76',
+      // Malignant neoplasms of independent (primary) multiple sites.
+      'C97',
+    ],
+  },
+  {
+    category: ANY_MALIGNANCY,
+    // Hodgkin and non-Hodgkin lymphomas, immunoproliferative diseases (Waldenström), myeloma and
+    // other lymphoid/haematopoietic malignancy: lymphoma, as the 1987 paper files myeloma and
+    // Waldenström's macroglobulinaemia.
+    condition: 'lymphoma',
+    codes: ['C81', 'C82', 'C83', 'C84', 'C85', 'C88', 'C90', 'C96'],
+  },
+  {
+    category: ANY_MALIGNANCY,
+    // Plasma cell leukaemia (C90.1) is a leukaemia, not a myeloma: the longer prefix wins.
+    condition: 'leukaemia',
+    codes: ['C90.1', 'C91', 'C92', 'C93', 'C94', 'C95'],
+  },
+  {
+    category: 'Moderate or severe liver disease',
+    condition: 'moderate_severe_liver_disease',
+    codes: [
+      'I85.0',
+      'I85.9',
+      'I86.4',
+      'I98.2',
+      'K70.4',
+      'K71.1',
+      'K72.1',
+      'K72.9',
+      'K76.5',
+      'K76.6',
+      'K76.7',
+    ],
+  },
+  {
+    category: 'Metastatic solid tumor',
+    condition: 'metastatic_solid_tumour',
+    codes: ['C77', 'C78', 'C79', 'C80'],
+  },
+  {
+    category: 'AIDS/HIV',
+    condition: 'aids',
+    codes: ['B20', 'B21', 'B22', 'B24'],
+  },
+];
+
+/** Prefix (dot removed) → condition. Prefixes are 3 or 4 characters long. */
+const BY_PREFIX: ReadonlyMap<string, ConditionId> = new Map(
+  QUAN_2005_ICD10.flatMap((row) => row.codes.map((code) => [icd10Key(code), row.condition])),
+);
+
+/**
+ * The condition an ICD-10 code (any accepted spelling) belongs to under Quan 2005, or null if it
+ * belongs to none; the longest matching prefix wins. Throws a RangeError for a malformed code.
+ */
+export function conditionForIcd10Code(code: string): ConditionId | null {
+  const normalized = normalizeIcd10Code(code);
+  if (normalized === null) throw new RangeError('conditionForIcd10Code: not an ICD-10 code');
+  const key = icd10Key(normalized);
+  return BY_PREFIX.get(key.slice(0, 4)) ?? BY_PREFIX.get(key.slice(0, 3)) ?? null;
+}
