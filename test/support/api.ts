@@ -1,3 +1,4 @@
+import type { PatientApiClient } from '@patient-api/client';
 import type { DestinationStream } from 'pino';
 import { mintDevToken, type DevTokenOptions } from '../../apps/api/src/auth/dev-token';
 import { AppConfig, loadConfig } from '../../apps/api/src/config/app-config';
@@ -5,6 +6,7 @@ import { RunningApi, startApi } from '../../apps/api/src/server/start-api';
 import { contract } from './contract';
 import type { DevSecrets } from './dev-secrets';
 import { HttpsClient } from './https-client';
+import { typedClient } from './typed-client';
 
 export interface TestApi {
   api: RunningApi;
@@ -16,7 +18,30 @@ export interface TestApi {
   url: string;
   /** A really signed token from the dev key, which the API trusts. */
   token(options?: DevTokenOptions): Promise<string>;
+  /** Sends no token and trusts only `ca` (one a client fetched itself, say). */
+  trusting(ca: string): HttpsClient;
+  /** The generated client (openapi/client), sending a dev token with every scope. */
+  typed: PatientApiClient;
   stop(): Promise<void>;
+}
+
+/** What every test API runs with: quiet logs, no rate limit (tests make load from one address). */
+export function testEnv(secrets: DevSecrets): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DEV_STATE_DIR: secrets.stateDir,
+    // The hardening test turns the limit back on.
+    RATE_LIMIT_PER_MINUTE: '0',
+  };
+}
+
+/** A client without a token that checks every answer against the committed contract. */
+export function contractClient(url: string, ca: string): HttpsClient {
+  const validator = contract();
+  return new HttpsClient(url, ca, {
+    onResponse: (method, path, result) => validator.check(method, path, result),
+  });
 }
 
 /** Starts the real API (HTTPS on a free loopback port) with these environment variables. */
@@ -25,25 +50,17 @@ export async function startTestApi(
   env: Record<string, string> = {},
   options: { logDestination?: DestinationStream } = {},
 ): Promise<TestApi> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    DEV_STATE_DIR: secrets.stateDir,
-    // Tests make load from one address; the hardening test turns the limit back on.
-    RATE_LIMIT_PER_MINUTE: '0',
-    ...env,
-  });
+  const config = loadConfig({ ...testEnv(secrets), PORT: '0', HOST: '127.0.0.1', ...env });
   const api = await startApi(config, options);
-  const signingKey = await secrets.source.jwtSigningKey();
-  const token = (tokenOptions?: DevTokenOptions) => mintDevToken(signingKey, config, tokenOptions);
+  const token = (tokenOptions?: DevTokenOptions) =>
+    mintDevToken(secrets.signingKey, config, tokenOptions);
   // Every answer the e2e suites receive is checked against the committed contract.
-  const validator = contract();
-  const anonymous = new HttpsClient(api.url, secrets.apiCa, {
-    onResponse: (method, path, result) => validator.check(method, path, result),
-  });
-  const client = anonymous.with({ authorization: `Bearer ${await token()}` });
+  const anonymous = contractClient(api.url, secrets.apiCa);
+  const allScopes = await token();
+  const client = anonymous.with({ authorization: `Bearer ${allScopes}` });
+  const typed = typedClient(api.url, secrets.apiCa, allScopes);
+  const others: HttpsClient[] = [];
+  let stopping: Promise<void> | undefined;
   return {
     api,
     config,
@@ -51,10 +68,18 @@ export async function startTestApi(
     anonymous,
     url: api.url,
     token,
-    stop: async () => {
-      client.close();
-      anonymous.close();
-      await api.shutdown(2000);
+    trusting: (ca) => {
+      const other = contractClient(api.url, ca);
+      others.push(other);
+      return other;
     },
+    typed: typed.client,
+    // Once: a test may stop an API the fixture stops again after it.
+    stop: () =>
+      (stopping ??= (async () => {
+        for (const each of [client, anonymous, ...others]) each.close();
+        await typed.close();
+        await api.shutdown(2000);
+      })()),
   };
 }

@@ -63,3 +63,17 @@ export class ManagedProcess {
     this.child = null;
   }
 }
+
+/** Starts a group of processes with `start`; if that fails, stops the group and rethrows. */
+export async function startGroup<T extends { stop(): Promise<void> }>(
+  group: T,
+  start: () => Promise<void>,
+): Promise<T> {
+  try {
+    await start();
+    return group;
+  } catch (error) {
+    await group.stop();
+    throw error;
+  }
+}

@@ -1,15 +1,19 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SECRET_FILES } from '@app/secrets';
 import {
   createRedisClient,
   type RedisAddress,
   type RedisClient,
   type RedisConnectionOptions,
 } from '@app/storage';
+import type { DevSecrets } from './dev-secrets';
 import { freePort } from './ports';
-import { redisTlsFilesIn, TestRedisServer } from './redis-server';
+import { redisOptionsFor } from './redis-fixture';
+import { startGroup } from './managed-process';
+import { REDIS_TEST_TIMEOUTS, redisTlsFilesIn, TestRedisServer } from './redis-server';
 
 const run = promisify(execFile);
 
@@ -45,12 +49,12 @@ export interface ClusterNodeInfo {
 export class TestRedisCluster {
   private constructor(
     readonly nodes: TestRedisServer[],
-    private readonly secretsDir: string,
+    private readonly secrets: DevSecrets,
     private readonly options: Required<TestRedisClusterOptions>,
   ) {}
 
   static async start(
-    secretsDir: string,
+    secrets: DevSecrets,
     options: TestRedisClusterOptions = {},
   ): Promise<TestRedisCluster> {
     const settings: Required<TestRedisClusterOptions> = {
@@ -62,13 +66,13 @@ export class TestRedisCluster {
     };
     const count = settings.masters * (1 + settings.replicasPerMaster);
     const nodes: TestRedisServer[] = [];
-    const cluster = new TestRedisCluster(nodes, secretsDir, settings);
-    try {
+    const cluster = new TestRedisCluster(nodes, secrets, settings);
+    return startGroup(cluster, async () => {
       for (let i = 0; i < count; i++) {
         const port = await freePort();
         nodes.push(
           await TestRedisServer.start({
-            tls: redisTlsFilesIn(secretsDir),
+            tls: redisTlsFilesIn(secrets.secretsDir),
             port,
             extraArgs: [
               '--cluster-enabled',
@@ -100,11 +104,7 @@ export class TestRedisCluster {
       }
       await cluster.create();
       await cluster.waitUntilHealthy();
-      return cluster;
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
+    });
   }
 
   /** The seed list for REDIS_NODES. */
@@ -132,6 +132,7 @@ export class TestRedisCluster {
       REDIS_MODE: 'cluster',
       REDIS_NODES: this.seeds.map(({ host, port }) => `${host}:${port}`).join(','),
       ...(this.options.announceHostnames ? { REDIS_NAT_MAP: nat } : {}),
+      ...REDIS_TEST_TIMEOUTS,
     };
   }
 
@@ -143,7 +144,7 @@ export class TestRedisCluster {
 
   /** A plain (non-cluster) client to one node, to look at what that node holds. */
   async nodeClient(port: number): Promise<RedisClient> {
-    return connectDirect(await this.connectionOptions(port));
+    return connectDirect(await redisOptionsFor(this.secrets, { port }, { commandTimeoutMs: 2000 }));
   }
 
   /** CLUSTER NODES as seen by a node that is up. */
@@ -237,29 +238,13 @@ export class TestRedisCluster {
     );
   }
 
+  /** redis-cli needs files: the client certificate of the secrets folder. */
   private clientTlsFiles(): { ca: string; cert: string; key: string } {
-    const { ca } = redisTlsFilesIn(this.secretsDir);
+    const dir = this.secrets.secretsDir;
     return {
-      ca,
-      cert: `${this.secretsDir}/redis-client.crt`,
-      key: `${this.secretsDir}/redis-client.key`,
-    };
-  }
-
-  private async connectionOptions(port: number): Promise<RedisConnectionOptions> {
-    const files = this.clientTlsFiles();
-    return {
-      mode: 'standalone',
-      host: '127.0.0.1',
-      port,
-      tls: {
-        ca: await readFile(files.ca, 'utf8'),
-        cert: await readFile(files.cert, 'utf8'),
-        key: await readFile(files.key, 'utf8'),
-        servername: 'redis',
-      },
-      commandTimeoutMs: 2000,
-      connectTimeoutMs: 2000,
+      ca: join(dir, SECRET_FILES.redisCa),
+      cert: join(dir, SECRET_FILES.redisCert),
+      key: join(dir, SECRET_FILES.redisKey),
     };
   }
 }

@@ -1,26 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createRedisClient, RedisClient, type RedisConnectionOptions } from '@app/storage';
 import type { DevSecrets } from './dev-secrets';
 import { redisTlsFilesIn, TestRedisServer } from './redis-server';
 
-/** Connection options for a test Redis, with the dev secrets' client certificate. */
+/** Connection options for a test Redis, with the client certificate the secret source holds. */
 export async function redisOptionsFor(
   secrets: DevSecrets,
-  server: TestRedisServer,
+  server: { port: number },
   overrides: Partial<RedisConnectionOptions> = {},
 ): Promise<RedisConnectionOptions> {
-  const read = (name: string) => readFile(join(secrets.secretsDir, name), 'utf8');
+  const { ca, cert, key } = await secrets.source.redisTls();
   return {
     mode: 'standalone',
     host: '127.0.0.1',
     port: server.port,
-    tls: {
-      ca: await read('redis-ca.crt'),
-      cert: await read('redis-client.crt'),
-      key: await read('redis-client.key'),
-      servername: 'redis',
-    },
+    tls: { ca, cert, key, servername: 'redis' },
     commandTimeoutMs: 1000,
     connectTimeoutMs: 2000,
     ...overrides,
@@ -35,7 +28,7 @@ export function startRedisFor(secrets: DevSecrets, options: { appendonly?: boole
 /** A direct client, to look at what the API stored (as an attacker with Redis access would). */
 export async function inspectRedis(
   secrets: DevSecrets,
-  server: TestRedisServer,
+  server: { port: number },
 ): Promise<RedisClient> {
   const client = createRedisClient(await redisOptionsFor(secrets, server));
   await client.connect();
@@ -44,11 +37,5 @@ export async function inspectRedis(
 
 /** Environment for the API to use this Redis. */
 export function redisEnv(server: TestRedisServer): Record<string, string> {
-  return {
-    STORAGE_DRIVER: 'redis',
-    REDIS_HOST: '127.0.0.1',
-    REDIS_PORT: String(server.port),
-    REDIS_COMMAND_TIMEOUT_MS: '1000',
-    REDIS_CONNECT_TIMEOUT_MS: '2000',
-  };
+  return server.env();
 }

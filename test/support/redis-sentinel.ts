@@ -1,11 +1,14 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RedisAddress, RedisClient, RedisConnectionOptions } from '@app/storage';
-import { ManagedProcess } from './managed-process';
+import type { RedisAddress, RedisClient } from '@app/storage';
+import type { DevSecrets } from './dev-secrets';
+import { ManagedProcess, startGroup } from './managed-process';
 import { freePort } from './ports';
 import { connectDirect } from './redis-cluster';
+import { redisOptionsFor } from './redis-fixture';
 import {
+  REDIS_TEST_TIMEOUTS,
   redisServerBinary,
   redisTlsFilesIn,
   TestRedisServer,
@@ -43,23 +46,23 @@ export class TestRedisSentinels {
     readonly replica: TestRedisServer,
     private readonly sentinels: SentinelProcess[],
     readonly masterName: string,
-    private readonly secretsDir: string,
+    private readonly secrets: DevSecrets,
   ) {}
 
   static async start(
-    secretsDir: string,
+    secrets: DevSecrets,
     options: TestRedisSentinelOptions = {},
   ): Promise<TestRedisSentinels> {
     const masterName = options.masterName ?? 'patients';
-    const tls = redisTlsFilesIn(secretsDir);
+    const tls = redisTlsFilesIn(secrets.secretsDir);
     const master = await TestRedisServer.start({ tls, extraArgs: ['--tls-replication', 'yes'] });
     const replica = await TestRedisServer.start({
       tls,
       extraArgs: ['--tls-replication', 'yes', '--replicaof', '127.0.0.1', String(master.port)],
     });
     const sentinels: SentinelProcess[] = [];
-    const group = new TestRedisSentinels(master, replica, sentinels, masterName, secretsDir);
-    try {
+    const group = new TestRedisSentinels(master, replica, sentinels, masterName, secrets);
+    return startGroup(group, async () => {
       for (let i = 0; i < (options.sentinels ?? 3); i++) {
         const port = await freePort();
         const dir = await mkdtemp(join(tmpdir(), 'redis-sentinel-'));
@@ -73,11 +76,7 @@ export class TestRedisSentinels {
         await sentinel.start();
       }
       await group.waitUntilMonitored();
-      return group;
-    } catch (error) {
-      await group.stop();
-      throw error;
-    }
+    });
   }
 
   get sentinelAddresses(): RedisAddress[] {
@@ -91,6 +90,7 @@ export class TestRedisSentinels {
       REDIS_MODE: 'sentinel',
       REDIS_NODES: this.sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','),
       REDIS_SENTINEL_MASTER: this.masterName,
+      ...REDIS_TEST_TIMEOUTS,
     };
   }
 
@@ -138,7 +138,7 @@ export class TestRedisSentinels {
 
   /** A direct client to a Redis (or sentinel) process on this port. */
   async connect(port: number): Promise<RedisClient> {
-    return connectDirect(await this.connectionOptions(port));
+    return connectDirect(await redisOptionsFor(this.secrets, { port }, { commandTimeoutMs: 2000 }));
   }
 
   async stop(): Promise<void> {
@@ -172,23 +172,6 @@ export class TestRedisSentinels {
       await new Promise((done) => setTimeout(done, 200));
     }
     throw new Error('the sentinels did not see the whole deployment in time');
-  }
-
-  private async connectionOptions(port: number): Promise<RedisConnectionOptions> {
-    const read = (name: string) => readFile(join(this.secretsDir, name), 'utf8');
-    return {
-      mode: 'standalone',
-      host: '127.0.0.1',
-      port,
-      tls: {
-        ca: await read('redis-ca.crt'),
-        cert: await read('redis-client.crt'),
-        key: await read('redis-client.key'),
-        servername: 'redis',
-      },
-      commandTimeoutMs: 2000,
-      connectTimeoutMs: 2000,
-    };
   }
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEV_FILES, SECRET_FILES } from '@app/secrets';
 import { ManagedProcess } from './managed-process';
 import { freePort } from './ports';
 
@@ -20,13 +21,21 @@ export interface RedisServerOptions {
   appendonly?: boolean;
   dir?: string;
   extraArgs?: string[];
+  /** A redis.conf to run as shipped: only the port, address and certificates are added. */
+  configFile?: string;
 }
+
+/** Timeouts the API gets for a test Redis: short, so that an outage shows at once. */
+export const REDIS_TEST_TIMEOUTS = {
+  REDIS_COMMAND_TIMEOUT_MS: '1000',
+  REDIS_CONNECT_TIMEOUT_MS: '2000',
+} as const;
 
 export function redisTlsFilesIn(secretsDir: string): RedisTlsFiles {
   return {
-    cert: join(secretsDir, 'redis.crt'),
-    key: join(secretsDir, 'redis.key'),
-    ca: join(secretsDir, 'redis-ca.crt'),
+    cert: join(secretsDir, DEV_FILES.redisServerCert),
+    key: join(secretsDir, DEV_FILES.redisServerKey),
+    ca: join(secretsDir, SECRET_FILES.redisCa),
   };
 }
 
@@ -74,11 +83,19 @@ export class TestRedisServer {
     return this.process.running;
   }
 
+  /** Environment for the API to use this Redis. */
+  env(): Record<string, string> {
+    return {
+      STORAGE_DRIVER: 'redis',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(this.port),
+      ...REDIS_TEST_TIMEOUTS,
+    };
+  }
+
   args(): string[] {
-    const { tls } = this.options;
-    return [
-      '--port',
-      '0',
+    const { tls, configFile } = this.options;
+    const where = [
       '--tls-port',
       String(this.port),
       '--bind',
@@ -89,6 +106,12 @@ export class TestRedisServer {
       tls.key,
       '--tls-ca-cert-file',
       tls.ca,
+    ];
+    if (configFile) return [configFile, ...where];
+    return [
+      '--port',
+      '0',
+      ...where,
       '--tls-auth-clients',
       'yes',
       '--dir',

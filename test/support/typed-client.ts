@@ -7,10 +7,14 @@ import type { HttpResult } from './https-client';
  * The generated typed client (openapi/client) pointed at a test API: it trusts the dev CA, and
  * every answer is also checked against the contract.
  */
-export function typedClient(baseUrl: string, ca: string, token?: string): PatientApiClient {
+export function typedClient(
+  baseUrl: string,
+  ca: string,
+  token?: string,
+): { client: PatientApiClient; close(): Promise<void> } {
   const dispatcher = new Agent({ connect: { ca } });
   const validator = contract();
-  return createPatientApiClient({
+  const client = createPatientApiClient({
     baseUrl,
     token,
     fetch: async (request: Request) => {
@@ -35,4 +39,5 @@ export function typedClient(baseUrl: string, ca: string, token?: string): Patien
       });
     },
   });
+  return { client, close: () => dispatcher.close() };
 }

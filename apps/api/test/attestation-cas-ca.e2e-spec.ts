@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { HttpsClient } from '@test/support/https-client';
-import { FakeCas, makeCasPki, type FakeCasPki } from '../../../libs/attestation/test/fake-cas';
+import { useFakeCas } from '@test/support/fake-cas';
+import { useTestApi } from '@test/support/test-api';
+import { makeCasPki } from '../../../libs/attestation/test/fake-cas';
 import { run, type CliOutput } from '../src/bin/cas-ca';
 
 /** What the command printed. */
@@ -27,78 +25,50 @@ class Captured implements CliOutput {
  * the API with it, as the original's README did with `curl -k | jq` and `curl --cacert`.
  */
 describe('cas:ca', () => {
-  let secrets: DevSecrets;
-  let pki: FakeCasPki;
-  let cas: FakeCas;
-  let dir: string;
-  let casCaFile: string;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    pki = await makeCasPki();
-    cas = await FakeCas.start(pki.server);
-    // The API session exports its CA publicly; the dev PKI plays that CA here.
-    cas.sessions.set('patient-api-1', {
-      api_ca_cert: { value: secrets.apiCa },
+  const bed = useTestApi({ start: false });
+  // The API session exports its CA publicly; the dev PKI plays that CA here.
+  const fake = useFakeCas(() => ({
+    'patient-api-1': {
+      api_ca_cert: { value: bed.secrets.apiCa },
       redis_ca_cert: { value: 'not exported publicly in real life' },
-    });
-    dir = await mkdtemp(join(tmpdir(), 'cas-ca-'));
-    casCaFile = join(dir, 'cas-ca.pem');
-    await writeFile(casCaFile, pki.ca);
-  });
+    },
+  }));
 
-  afterAll(async () => {
-    await cas?.stop();
-    await rm(dir, { recursive: true, force: true });
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  /** Arguments naming the fake CAS, a session and the CA to verify CAS with, then `more`. */
+  const casArgs = (more: string[], { session = 'patient-api-1', casCa = fake.caFile } = {}) => [
+    ...['--cas', fake.cas.address, '--session', session, '--cas-ca', casCa],
+    ...more,
+  ];
 
   it('saves the API CA, and the API is then trusted with it', async () => {
-    const out = join(dir, 'cacert.pem');
+    const out = join(bed.dir, 'cacert.pem');
     const io = new Captured();
-    const code = await run(
-      ['--cas', cas.address, '--session', 'patient-api-1', '--cas-ca', casCaFile, '--out', out],
-      io,
-    );
+    const code = await run(casArgs(['--out', out]), io);
     expect({ code, err: io.err }).toEqual({
       code: 0,
       err: expect.stringContaining(`saved ${out}`),
     });
     expect(io.err).toContain('SHA-256:');
     expect(io.err).not.toContain('WARNING');
-    expect(await readFile(out, 'utf8')).toBe(secrets.apiCa);
+    expect(await readFile(out, 'utf8')).toBe(bed.secrets.apiCa);
 
     // curl --cacert cacert.pem https://...: the saved CA is all the client trusts.
-    const api = await startTestApi(secrets);
-    const client = new HttpsClient(api.url, await readFile(out, 'utf8'));
-    try {
-      expect((await client.get(`/attestation?nonce=${'00'.repeat(16)}`)).status).toBe(200);
-    } finally {
-      client.close();
-      await api.stop();
-    }
+    const api = await bed.start();
+    const client = api.trusting(await readFile(out, 'utf8'));
+    expect((await client.get(`/attestation?nonce=${'00'.repeat(16)}`)).status).toBe(200);
   });
 
   it('writes to stdout with --out -', async () => {
     const io = new Captured();
-    const code = await run(
-      ['--cas', cas.address, '--session', 'patient-api-1', '--cas-ca', casCaFile, '--out', '-'],
-      io,
-    );
+    const code = await run(casArgs(['--out', '-']), io);
     expect(code).toBe(0);
-    expect(io.out).toBe(secrets.apiCa);
+    expect(io.out).toBe(bed.secrets.apiCa);
   });
 
   it('refuses a value that is not a certificate, and writes nothing', async () => {
-    const out = join(dir, 'not-written.pem');
+    const out = join(bed.dir, 'not-written.pem');
     const io = new Captured();
-    const code = await run(
-      [
-        ...['--cas', cas.address, '--session', 'patient-api-1', '--cas-ca', casCaFile],
-        ...['--value', 'redis_ca_cert', '--out', out],
-      ],
-      io,
-    );
+    const code = await run(casArgs(['--value', 'redis_ca_cert', '--out', out]), io);
     expect(code).toBe(1);
     expect(io.err).toContain(
       'cas:ca: "redis_ca_cert" of session "patient-api-1": no PEM certificate found',
@@ -108,26 +78,20 @@ describe('cas:ca', () => {
 
   it("shows CAS's messages when it refuses", async () => {
     const io = new Captured();
-    const code = await run(
-      ['--cas', cas.address, '--session', 'unknown-session', '--cas-ca', casCaFile, '--out', '-'],
-      io,
-    );
+    const code = await run(casArgs(['--out', '-'], { session: 'unknown-session' }), io);
     expect(code).toBe(1);
     expect(io.err).toBe(
-      `cas:ca: CAS at ${cas.address} refused (HTTP 404): session unknown-session does not exist\n`,
+      `cas:ca: CAS at ${fake.cas.address} refused (HTTP 404): session unknown-session does not exist\n`,
     );
     expect(io.out).toBe('');
   });
 
   it('refuses a CAS that the CAS CA did not certify', async () => {
     const other = await makeCasPki('Another CAS CA');
-    const otherCaFile = join(dir, 'other-cas-ca.pem');
+    const otherCaFile = join(bed.dir, 'other-cas-ca.pem');
     await writeFile(otherCaFile, other.ca);
     const io = new Captured();
-    const code = await run(
-      ['--cas', cas.address, '--session', 'patient-api-1', '--cas-ca', otherCaFile, '--out', '-'],
-      io,
-    );
+    const code = await run(casArgs(['--out', '-'], { casCa: otherCaFile }), io);
     expect(code).toBe(1);
     expect(io.err).toMatch(/does not verify against the CAS CA given/);
   });
@@ -135,12 +99,12 @@ describe('cas:ca', () => {
   it('warns loudly with --insecure', async () => {
     const io = new Captured();
     const code = await run(
-      ['--cas', cas.address, '--session', 'patient-api-1', '--insecure', '--out', '-'],
+      ['--cas', fake.cas.address, '--session', 'patient-api-1', '--insecure', '--out', '-'],
       io,
     );
     expect(code).toBe(0);
     expect(io.err).toMatch(/^WARNING: --insecure: CAS is NOT verified/);
-    expect(io.out).toBe(secrets.apiCa);
+    expect(io.out).toBe(bed.secrets.apiCa);
   });
 
   it.each([
@@ -159,41 +123,25 @@ describe('cas:ca', () => {
   });
 
   it('refuses a --cas-ca file that holds no certificate', async () => {
-    const keyFile = join(dir, 'key.pem');
-    await writeFile(keyFile, pki.server.key);
+    const keyFile = join(bed.dir, 'key.pem');
+    await writeFile(keyFile, fake.pki.server.key);
     const bad = new Captured();
-    expect(
-      await run(
-        [
-          ...['--cas', cas.address, '--session', 'patient-api-1', '--cas-ca', keyFile],
-          ...['--out', join(dir, 'never.pem')],
-        ],
-        bad,
-      ),
-    ).toBe(2);
+    expect(await run(casArgs(['--out', join(bed.dir, 'never.pem')], { casCa: keyFile }), bad)).toBe(
+      2,
+    );
     expect(bad.err).toContain(`--cas-ca ${keyFile}: no PEM certificate found`);
   });
 
   // The bundle `npm run cas:ca` runs; only when a build is there (`npx nest build api`).
   const bundle = resolve(process.env.API_DIST_DIR ?? 'dist/apps/api', 'cas-ca.js');
   (existsSync(bundle) ? it : it.skip)('works from the built bundle', async () => {
-    const out = join(dir, 'from-bundle.pem');
+    const out = join(bed.dir, 'from-bundle.pem');
     const { stderr } = await promisify(execFile)(
       process.execPath,
-      [
-        bundle,
-        '--cas',
-        cas.address,
-        '--session',
-        'patient-api-1',
-        '--cas-ca',
-        casCaFile,
-        '--out',
-        out,
-      ],
+      [bundle, ...casArgs(['--out', out])],
       { timeout: 20_000 },
     );
     expect(stderr).toContain(`saved ${out}`);
-    expect(await readFile(out, 'utf8')).toBe(secrets.apiCa);
+    expect(await readFile(out, 'utf8')).toBe(bed.secrets.apiCa);
   });
 });

@@ -1,17 +1,15 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
-import { join } from 'node:path';
-import { createAuthority, issueCertificate } from '@app/secrets';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
+import { SECRET_FILES } from '@app/secrets';
+import type { TestApi } from '@test/support/api';
+import { readSecret } from '@test/support/dev-secrets';
+import { useJwksServer } from '@test/support/jwks-server';
 import { SEED_FIELDS } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 import {
   hmacWithPublicKey,
   makeSigner,
   signToken,
   tamper,
   unsignedToken,
-  type TestSigner,
 } from '@test/support/tokens';
 
 const ISSUER = 'urn:patient-api:dev';
@@ -19,22 +17,10 @@ const AUDIENCE = 'patient-api';
 const ALL = 'patients:read patients:write patients:delete scores:read';
 
 describe('authentication and scopes (tokens signed with the dev key)', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-  let devSigner: TestSigner;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets);
-    const privateJwk = await secrets.source.jwtSigningKey();
-    devSigner = { kid: String(privateJwk.kid), privateJwk, publicJwk: {} };
-    expect((await api.client.post('/patient/auth-1', { form: SEED_FIELDS })).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ patients: ['auth-1'] });
+  /** The dev key the API trusts, as a signer of hand-made tokens. */
+  const dev = () => ({ privateJwk: api.secrets.signingKey });
+  const devKid = () => String(api.secrets.signingKey.kid);
 
   const get = (authorization?: string) =>
     api.anonymous.get('/patient/auth-1', {
@@ -69,12 +55,12 @@ describe('authentication and scopes (tokens signed with the dev key)', () => {
     ['a wrong issuer', { iss: 'https://evil.example' }, /"iss"/],
     ['a wrong audience', { aud: 'another-api' }, /"aud"/],
   ])('answers 401 for %s', async (_label, claims, reason) => {
-    const token = await signToken(devSigner, { iss: ISSUER, aud: AUDIENCE, scope: ALL, ...claims });
+    const token = await signToken(dev(), { iss: ISSUER, aud: AUDIENCE, scope: ALL, ...claims });
     expect(expect401(await get(`Bearer ${token}`))).toMatch(reason);
   });
 
   it('accepts a token a little past expiry (clock skew), not one far past it', async () => {
-    const justExpired = await signToken(devSigner, {
+    const justExpired = await signToken(dev(), {
       iss: ISSUER,
       aud: AUDIENCE,
       scope: ALL,
@@ -90,13 +76,13 @@ describe('authentication and scopes (tokens signed with the dev key)', () => {
   });
 
   it('answers 401 for a token signed by another key under the trusted kid', async () => {
-    const stranger = await makeSigner(devSigner.kid);
+    const stranger = await makeSigner(devKid());
     const token = await signToken(stranger, { iss: ISSUER, aud: AUDIENCE, scope: ALL });
     expect(expect401(await get(`Bearer ${token}`))).toMatch(/signature/);
   });
 
   it('answers 401 for a tampered payload', async () => {
-    const token = await signToken(devSigner, { iss: ISSUER, aud: AUDIENCE, scope: 'scores:read' });
+    const token = await signToken(dev(), { iss: ISSUER, aud: AUDIENCE, scope: 'scores:read' });
     expect(expect401(await get(`Bearer ${tamper(token, { scope: ALL })}`))).toMatch(/signature/);
   });
 
@@ -114,17 +100,17 @@ describe('authentication and scopes (tokens signed with the dev key)', () => {
 
   it('answers 401 for HS256 signed with the public key (algorithm confusion)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const jwks = await readFile(join(secrets.secretsDir, 'jwt-keys.json'), 'utf8');
+    const jwks = await readSecret(api.secrets, SECRET_FILES.jwtJwks);
     const payload = { iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: ALL, exp: now + 600 };
     for (const secret of [jwks, JSON.stringify(JSON.parse(jwks).keys[0])]) {
       expect(
-        expect401(await get(`Bearer ${hmacWithPublicKey(payload, secret, devSigner.kid)}`)),
+        expect401(await get(`Bearer ${hmacWithPublicKey(payload, secret, devKid())}`)),
       ).toMatch(/algorithm/);
     }
   });
 
   it('answers 403 naming the scope for a valid token without it', async () => {
-    const token = await signToken(devSigner, { iss: ISSUER, aud: AUDIENCE, scope: 'scores:read' });
+    const token = await signToken(dev(), { iss: ISSUER, aud: AUDIENCE, scope: 'scores:read' });
     const res = await get(`Bearer ${token}`);
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toMatch(
@@ -181,7 +167,7 @@ describe('authentication and scopes (tokens signed with the dev key)', () => {
   });
 
   it('reads scopes from an scp array too', async () => {
-    const token = await signToken(devSigner, {
+    const token = await signToken(dev(), {
       iss: ISSUER,
       aud: AUDIENCE,
       scp: ['patients:read'],
@@ -191,50 +177,20 @@ describe('authentication and scopes (tokens signed with the dev key)', () => {
 });
 
 describe('keys from a JWKS URL', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-  let jwksServer: Server;
-  let published: TestSigner[];
-  let fetches = 0;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    const ca = await createAuthority('IdP test CA');
-    const cert = await issueCertificate(ca, {
-      commonName: 'idp',
-      dnsNames: ['localhost'],
-      ipAddresses: ['127.0.0.1'],
-      usages: ['server'],
-    });
-    published = [await makeSigner('idp-key-1')];
-    jwksServer = createServer({ cert: cert.cert, key: cert.key }, (_req, res) => {
-      fetches++;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: published.map((s) => s.publicJwk) }));
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const { port } = jwksServer.address() as { port: number };
-    const caFile = join(secrets.stateDir, 'idp-ca.crt');
-    await writeFile(caFile, ca.pair.cert);
-    api = await startTestApi(secrets, {
-      AUTH_JWKS_URL: `https://127.0.0.1:${port}/.well-known/jwks.json`,
-      AUTH_JWKS_CA_FILE: caFile,
+  const idp = useJwksServer('idp-key-1');
+  const api = useTestApi({
+    env: () => ({
+      ...idp.env,
       AUTH_JWKS_COOLDOWN_S: '0',
       AUTH_ISSUER: 'https://idp.example',
       AUTH_AUDIENCE: 'patients-api',
-    });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    jwksServer?.close();
-    await rm(secrets.stateDir, { recursive: true, force: true });
+    }),
   });
 
   const claims = { iss: 'https://idp.example', aud: 'patients-api', scope: 'patients:read' };
 
   it('verifies tokens with the published keys, caches them, and refetches for a new kid', async () => {
-    const first = await signToken(published[0], claims);
+    const first = await signToken(idp.published[0], claims);
     expect(
       (await api.anonymous.get('/patient/none', { headers: { authorization: `Bearer ${first}` } }))
         .status,
@@ -243,16 +199,16 @@ describe('keys from a JWKS URL', () => {
       (await api.anonymous.get('/patient/none', { headers: { authorization: `Bearer ${first}` } }))
         .status,
     ).toBe(404);
-    expect(fetches).toBe(1);
+    expect(idp.fetches).toBe(1);
 
     // The IdP rotates: a new key appears; a token under it makes the API fetch the set again.
-    published.push(await makeSigner('idp-key-2'));
-    const second = await signToken(published[1], claims);
+    idp.published.push(await makeSigner('idp-key-2'));
+    const second = await signToken(idp.published[1], claims);
     expect(
       (await api.anonymous.get('/patient/none', { headers: { authorization: `Bearer ${second}` } }))
         .status,
     ).toBe(404);
-    expect(fetches).toBe(2);
+    expect(idp.fetches).toBe(2);
   });
 
   it('does not trust the dev key when a JWKS URL is configured', async () => {
@@ -268,18 +224,7 @@ describe('keys from a JWKS URL', () => {
 });
 
 describe('AUTH_MODE=none', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets, { AUTH_MODE: 'none' });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ env: { AUTH_MODE: 'none' } });
 
   it("keeps the original's open demo working without a token", async () => {
     expect((await api.anonymous.post('/patient/open', { form: SEED_FIELDS })).status).toBe(200);

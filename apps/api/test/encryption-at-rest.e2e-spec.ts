@@ -1,43 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import type { RedisClient } from '@app/storage';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
 import { SEED_FIELDS, seedWith } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 
 /** What someone with access to Redis (but not to the enclave's keys) gets to see. */
 describe('records at rest in Redis', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-  let direct: RedisClient;
-  const logLines: string[] = [];
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    const logDestination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
-    api = await startTestApi(
-      secrets,
-      { ...redisEnv(redis), LOG_LEVEL: 'info' },
-      { logDestination },
-    );
-    direct = await inspectRedis(secrets, redis);
-  });
-
-  afterAll(async () => {
-    direct?.disconnect();
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ redis: true, direct: true, logs: true });
 
   it('holds no field of any patient in plaintext', async () => {
     const patients = [
@@ -54,11 +20,11 @@ describe('records at rest in Redis', () => {
       expect((await api.client.post(`/patient/plain-${i}`, { json: fields })).status).toBe(200);
     }
     const dump: string[] = [];
-    for (const key of await direct.keys('*')) {
+    for (const key of await api.direct.keys('*')) {
       dump.push(key);
-      const type = await direct.type(key);
-      if (type === 'string') dump.push((await direct.get(key)) ?? '');
-      if (type === 'zset') dump.push(...(await direct.zrange(key, '0', '-1')));
+      const type = await api.direct.type(key);
+      if (type === 'string') dump.push((await api.direct.get(key)) ?? '');
+      if (type === 'zset') dump.push(...(await api.direct.zrange(key, '0', '-1')));
     }
     const everything = dump.join('\n');
     for (const fields of patients) {
@@ -72,7 +38,7 @@ describe('records at rest in Redis', () => {
         }
       }
     }
-    const envelope = JSON.parse((await direct.get('patient:plain-1'))!);
+    const envelope = JSON.parse((await api.direct.get('patient:plain-1'))!);
     expect(Object.keys(envelope).sort()).toEqual(['ct', 'iv', 'kid', 'rev', 'tag', 'v']);
     expect(Buffer.from(envelope.iv, 'base64')).toHaveLength(12);
     expect(Buffer.from(envelope.tag, 'base64')).toHaveLength(16);
@@ -81,8 +47,8 @@ describe('records at rest in Redis', () => {
   it('uses a fresh nonce for every write, even of the same content', async () => {
     await api.client.post('/patient/nonce-a', { json: SEED_FIELDS });
     await api.client.post('/patient/nonce-b', { json: SEED_FIELDS });
-    const a = JSON.parse((await direct.get('patient:nonce-a'))!);
-    const b = JSON.parse((await direct.get('patient:nonce-b'))!);
+    const a = JSON.parse((await api.direct.get('patient:nonce-a'))!);
+    const b = JSON.parse((await api.direct.get('patient:nonce-b'))!);
     expect(a.iv).not.toEqual(b.iv);
     expect(a.ct).not.toEqual(b.ct);
   });
@@ -99,12 +65,15 @@ describe('records at rest in Redis', () => {
 
   it('never returns a record whose ciphertext was changed by one byte, and audits it', async () => {
     await api.client.post('/patient/flip', { json: SEED_FIELDS });
-    const envelope = JSON.parse((await direct.get('patient:flip'))!);
+    const envelope = JSON.parse((await api.direct.get('patient:flip'))!);
     const ct = Buffer.from(envelope.ct, 'base64');
     ct[Math.floor(ct.length / 2)] ^= 0x01;
-    await direct.set('patient:flip', JSON.stringify({ ...envelope, ct: ct.toString('base64') }));
+    await api.direct.set(
+      'patient:flip',
+      JSON.stringify({ ...envelope, ct: ct.toString('base64') }),
+    );
     await expectIntegrityFailure('flip');
-    const audit = logLines
+    const audit = api.logs
       .map((l) => JSON.parse(l))
       .filter((l) => l.audit && l.patientId === 'flip');
     expect(audit.map((l) => [l.action, l.outcome])).toContainEqual([
@@ -116,15 +85,15 @@ describe('records at rest in Redis', () => {
   it("does not decrypt patient A's value copied under patient B's key", async () => {
     await api.client.post('/patient/victim-a', { json: seedWith({ fname: 'Alice' }) });
     await api.client.post('/patient/victim-b', { json: seedWith({ fname: 'Bob' }) });
-    await direct.set('patient:victim-b', (await direct.get('patient:victim-a'))!);
+    await api.direct.set('patient:victim-b', (await api.direct.get('patient:victim-a'))!);
     await expectIntegrityFailure('victim-b');
     expect((await api.client.get('/patient/victim-a')).json().fname).toBe('Alice');
   });
 
   it('refuses a revision edited in place (the revision is authenticated too)', async () => {
     await api.client.post('/patient/rev-edit', { json: SEED_FIELDS });
-    const envelope = JSON.parse((await direct.get('patient:rev-edit'))!);
-    await direct.set('patient:rev-edit', JSON.stringify({ ...envelope, rev: 7 }));
+    const envelope = JSON.parse((await api.direct.get('patient:rev-edit'))!);
+    await api.direct.set('patient:rev-edit', JSON.stringify({ ...envelope, rev: 7 }));
     await expectIntegrityFailure('rev-edit');
   });
 
@@ -145,7 +114,7 @@ describe('records at rest in Redis', () => {
   });
 
   it('writes no PHI and no token to the logs, and one audit line per access', async () => {
-    logLines.length = 0;
+    api.logs.length = 0;
     const token = (api.client as unknown as { options: { headers: { authorization: string } } })
       .options.headers.authorization;
     const fields = seedWith({
@@ -171,7 +140,7 @@ describe('records at rest in Redis', () => {
     expect((await api.client.request('DELETE', `/patient/${id}`)).status).toBe(204);
     expect((await api.anonymous.get(`/patient/${id}`)).status).toBe(401);
 
-    const text = logLines.join('\n');
+    const text = api.logs.join('\n');
     for (const secret of [
       'Philomena',
       'Cartwright',
@@ -183,7 +152,7 @@ describe('records at rest in Redis', () => {
     ]) {
       expect({ secret, logged: text.includes(secret) }).toEqual({ secret, logged: false });
     }
-    const lines = logLines.map((l) => JSON.parse(l));
+    const lines = api.logs.map((l) => JSON.parse(l));
     const audit = lines.filter(
       (l) =>
         l.audit && (l.patientId === id || (l.action === 'patient.list' && l.outcome === 'success')),

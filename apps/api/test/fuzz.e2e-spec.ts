@@ -1,24 +1,10 @@
 import fc from 'fast-check';
-import { rm } from 'node:fs/promises';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { SEED_FIELDS } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 
 /** Whatever arrives, the API answers (never a 5xx) and keeps running. Bounded runs. */
 describe('fuzzing ids, bodies, headers and content types', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets, { RATE_LIMIT_PER_MINUTE: '0' });
-    expect((await api.client.post('/patient/fuzz-base', { form: SEED_FIELDS })).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ patients: ['fuzz-base'] });
 
   const printable = fc.string({
     unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),

@@ -1,21 +1,9 @@
-import { rm } from 'node:fs/promises';
 import { connect } from 'node:tls';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
+import type { TestApi } from '@test/support/api';
+import { useTestApi } from '@test/support/test-api';
 
 describe('hardening', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets, { RATE_LIMIT_PER_MINUTE: '20' });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ env: { RATE_LIMIT_PER_MINUTE: '20' } });
 
   it('sends the security headers and no x-powered-by', async () => {
     const res = await api.client.get('/patient/none');
@@ -38,7 +26,7 @@ describe('hardening', () => {
       const socket = connect({
         host: '127.0.0.1',
         port: api.api.port,
-        ca: secrets.apiCa,
+        ca: api.secrets.apiCa,
         servername: 'localhost',
         minVersion: 'TLSv1',
         maxVersion: 'TLSv1.1',
@@ -60,7 +48,7 @@ describe('hardening', () => {
         const socket = connect({
           host: '127.0.0.1',
           port: api.api.port,
-          ca: secrets.apiCa,
+          ca: api.secrets.apiCa,
           servername: 'localhost',
           minVersion: version,
           maxVersion: version,
@@ -92,18 +80,7 @@ describe('hardening', () => {
 });
 
 describe('CORS with an allow-list', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets, { CORS_ORIGINS: 'https://clinic.example' });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ env: { CORS_ORIGINS: 'https://clinic.example' } });
 
   it('allows the listed origin only', async () => {
     const preflight = (origin: string) =>

@@ -1,27 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
 import { SEED_FIELDS, SEED_FORM_BODY, SEED_SCORE } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 
 /** The original's three curl calls, over HTTPS, against a TLS Redis with client certificates. */
 describe('the original API over HTTPS with Redis', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    api = await startTestApi(secrets, redisEnv(redis));
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ redis: true });
 
   const expected = { ...SEED_FIELDS, id: 'patient_3', score: expect.closeTo(SEED_SCORE, 12) };
 

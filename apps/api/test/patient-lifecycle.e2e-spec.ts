@@ -1,31 +1,9 @@
-import { rm } from 'node:fs/promises';
-import type { RedisClient } from '@app/storage';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
 import { SEED_FIELDS, seedWith } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 
 /** Update with optimistic concurrency, erasure and paginated listing, against a TLS Redis. */
 describe('the patient lifecycle', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-  let direct: RedisClient;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    api = await startTestApi(secrets, redisEnv(redis));
-    direct = await inspectRedis(secrets, redis);
-  });
-
-  afterAll(async () => {
-    direct?.disconnect();
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ redis: true, direct: true });
 
   const put = (id: string, fields: Record<string, string>, ifMatch?: string) =>
     api.client.request('PUT', `/patient/${id}`, {
@@ -124,22 +102,22 @@ describe('the patient lifecycle', () => {
       const mentions: string[] = [];
       let cursor = '0';
       do {
-        const [next, keys] = await direct.scan(cursor, 'COUNT', '1000');
+        const [next, keys] = await api.direct.scan(cursor, 'COUNT', '1000');
         cursor = next;
         for (const key of keys) {
           if (key.includes(id)) mentions.push(`key ${key}`);
-          const type = await direct.type(key);
+          const type = await api.direct.type(key);
           const values =
             type === 'string'
-              ? [(await direct.get(key)) ?? '']
+              ? [(await api.direct.get(key)) ?? '']
               : type === 'zset'
-                ? await direct.zrange(key, '0', '-1')
+                ? await api.direct.zrange(key, '0', '-1')
                 : type === 'hash'
-                  ? Object.entries(await direct.hgetall(key)).flat()
+                  ? Object.entries(await api.direct.hgetall(key)).flat()
                   : type === 'set'
-                    ? await direct.smembers(key)
+                    ? await api.direct.smembers(key)
                     : type === 'list'
-                      ? await direct.lrange(key, '0', '-1')
+                      ? await api.direct.lrange(key, '0', '-1')
                       : [];
           if (values.some((v) => v.includes(id))) mentions.push(`value of ${key}`);
         }
@@ -167,7 +145,7 @@ describe('the patient lifecycle', () => {
     };
 
     it('pages through 1,000 patients, each exactly once, while others are created and deleted', async () => {
-      await direct.flushall();
+      await api.direct.flushall();
       const ids = Array.from({ length: 1000 }, (_, i) => `list-${String(i).padStart(4, '0')}`);
       const client = api.client;
       for (let i = 0; i < ids.length; i += 50) {

@@ -1,46 +1,17 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAuthority } from '@app/secrets';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
+import { createAuthority, SECRET_FILES } from '@app/secrets';
+import { eventually } from '@test/support/eventually';
 import { SEED_FIELDS } from '@test/support/seed';
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 15000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { useTestApi } from '@test/support/test-api';
 
 describe('when Redis goes away', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets, { appendonly: true });
-    api = await startTestApi(secrets, redisEnv(redis));
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ redis: { appendonly: true } });
 
   it('answers 503 with Retry-After while Redis is down, does not crash, and recovers when it is back', async () => {
     expect((await api.client.post('/patient/before', { form: SEED_FIELDS })).status).toBe(200);
 
-    await redis.stop();
+    await api.redis.stop();
     for (const call of [
       () => api.client.get('/patient/before'),
       () => api.client.post('/patient/during', { form: SEED_FIELDS }),
@@ -54,7 +25,7 @@ describe('when Redis goes away', () => {
       expect(res.text).not.toMatch(/ECONNREFUSED|ioredis|127\.0\.0\.1/);
     }
 
-    await redis.start();
+    await api.redis.start();
     const back = await eventually(
       () => api.client.get('/patient/before'),
       (r) => r.status === 200,
@@ -68,23 +39,13 @@ describe('when Redis goes away', () => {
 });
 
 describe('a Redis whose certificate is not from the configured CA', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
+  const api = useTestApi({
+    redis: true,
     // The API is told to trust another CA: it must refuse to talk to this Redis.
-    const impostorCa = await createAuthority('Some other CA');
-    await writeFile(join(secrets.secretsDir, 'redis-ca.crt'), impostorCa.pair.cert);
-    api = await startTestApi(secrets, redisEnv(redis));
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
+    setup: async ({ secrets }) => {
+      const impostorCa = await createAuthority('Some other CA');
+      await writeFile(join(secrets.secretsDir, SECRET_FILES.redisCa), impostorCa.pair.cert);
+    },
   });
 
   it('refuses to talk to it: every call is 503 and nothing reaches Redis', async () => {

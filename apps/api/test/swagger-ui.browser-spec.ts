@@ -1,11 +1,6 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
+import { CHROMIUM, haveChromium, useBrowserPage } from '@test/support/browser';
+import { useTestApi } from '@test/support/test-api';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   console.warn(
     `Swagger UI browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
@@ -14,41 +9,11 @@ if (!haveChromium) {
 
 /** A user explores the API in Swagger UI: authorizes, creates a patient, reads its score. */
 (haveChromium ? describe : describe.skip)('Swagger UI in a real browser', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets);
-    // Playwright gives the browser a fresh, throwaway profile.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
-    // The page is served with the dev CA, which this throwaway browser profile does not know.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi();
+  const browser = useBrowserPage();
 
   async function tryItOut(operationId: string, tag: string, id: string, json?: boolean) {
-    const block = page.locator(`#operations-${tag}-${operationId}`);
+    const block = browser.page.locator(`#operations-${tag}-${operationId}`);
     await block.locator('.opblock-summary').first().click();
     await block.locator('button.try-out__btn').click();
     await block.locator('tr[data-param-name="id"] input').fill(id);
@@ -67,17 +32,17 @@ if (!haveChromium) {
   }
 
   it('creates a patient with "Try it out" and reads its score', async () => {
-    const res = await page.goto(`${api.url}/docs`);
+    const res = await browser.page.goto(`${api.url}/docs`);
     expect(res?.status()).toBe(200);
-    await page.locator('.swagger-ui .info .title').waitFor();
-    expect(await page.locator('.swagger-ui .info .title').innerText()).toContain(
+    await browser.page.locator('.swagger-ui .info .title').waitFor();
+    expect(await browser.page.locator('.swagger-ui .info .title').innerText()).toContain(
       'Confidential patient-records API',
     );
 
-    await page.locator('button.authorize').first().click();
-    await page.locator('.modal-ux input[type=text]').fill(await api.token());
-    await page.locator('.modal-ux button.authorize').click();
-    await page.locator('.modal-ux button.btn-done').click();
+    await browser.page.locator('button.authorize').first().click();
+    await browser.page.locator('.modal-ux input[type=text]').fill(await api.token());
+    await browser.page.locator('.modal-ux button.authorize').click();
+    await browser.page.locator('.modal-ux button.btn-done').click();
 
     const created = await tryItOut('createPatient', 'patients', 'browser_1', true);
     expect(created.status).toBe('200');
@@ -89,9 +54,10 @@ if (!haveChromium) {
 
     const score = await tryItOut('getPatientScore', 'scores', 'browser_1');
     expect(score.status).toBe('200');
+    // The example body: diabetes (text and E11.9, counted once), asthma, and I21.0 (infarction).
     expect(JSON.parse(score.body)).toMatchObject({
       id: 'browser_1',
-      cci: 2,
+      cci: 3,
       model: 'charlson-age-adjusted@2',
     });
 

@@ -1,36 +1,15 @@
-import { rm } from 'node:fs/promises';
-import type { PatientApiClient, PatientFields } from '@patient-api/client';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
+import type { PatientFields } from '@patient-api/client';
 import { SEED_FIELDS, SEED_SCORE } from '@test/support/seed';
-import { typedClient } from '@test/support/typed-client';
+import { useTestApi } from '@test/support/test-api';
 
 /** The main flows through the generated client: a contract change that breaks callers fails here. */
 describe('the typed client (openapi/client)', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-  let client: PatientApiClient;
+  const api = useTestApi({ redis: true });
   const id = { params: { path: { id: 'typed-1' } } };
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    api = await startTestApi(secrets, redisEnv(redis));
-    client = typedClient(api.url, secrets.apiCa, await api.token());
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
 
   it('creates, reads and scores a patient', async () => {
     const fields: PatientFields = { ...SEED_FIELDS };
-    const created = await client.POST('/patient/{id}', { ...id, body: fields });
+    const created = await api.typed.POST('/patient/{id}', { ...id, body: fields });
     expect(created.response.status).toBe(200);
     expect(created.data).toMatchObject({
       id: 'typed-1',
@@ -38,11 +17,11 @@ describe('the typed client (openapi/client)', () => {
       score: expect.closeTo(SEED_SCORE, 10),
     });
 
-    const read = await client.GET('/patient/{id}', id);
+    const read = await api.typed.GET('/patient/{id}', id);
     expect(read.data?.ssn).toBe('123-223-2345');
     expect(read.response.headers.get('etag')).toBe('"1"');
 
-    const score = await client.GET('/score/{id}', id);
+    const score = await api.typed.GET('/score/{id}', id);
     expect(score.data?.cci).toBe(2);
     expect(score.data?.conditions?.map((c) => c.condition).sort()).toEqual([
       'chronic_pulmonary_disease',
@@ -51,7 +30,7 @@ describe('the typed client (openapi/client)', () => {
   });
 
   it('sends form bodies like the original clients', async () => {
-    const res = await client.POST('/patient/{id}', {
+    const res = await api.typed.POST('/patient/{id}', {
       params: { path: { id: 'typed-form' } },
       body: { ...SEED_FIELDS },
       bodySerializer: (body) =>
@@ -62,13 +41,13 @@ describe('the typed client (openapi/client)', () => {
   });
 
   it('replaces with If-Match, and answers a typed 412 problem for a stale ETag', async () => {
-    const ok = await client.PUT('/patient/{id}', {
+    const ok = await api.typed.PUT('/patient/{id}', {
       ...id,
       body: { ...SEED_FIELDS, city: 'Tacoma' },
       headers: { 'If-Match': '"1"' },
     });
     expect(ok.data?.city).toBe('Tacoma');
-    const stale = await client.PUT('/patient/{id}', {
+    const stale = await api.typed.PUT('/patient/{id}', {
       ...id,
       body: { ...SEED_FIELDS, city: 'Olympia' },
       headers: { 'If-Match': '"1"' },
@@ -79,14 +58,14 @@ describe('the typed client (openapi/client)', () => {
 
   it('pages through the listing', async () => {
     for (const n of [1, 2, 3])
-      await client.POST('/patient/{id}', {
+      await api.typed.POST('/patient/{id}', {
         params: { path: { id: `typed-page-${n}` } },
         body: { ...SEED_FIELDS },
       });
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.GET('/patients', { params: { query: { limit: 2, cursor } } });
+      const page = await api.typed.GET('/patients', { params: { query: { limit: 2, cursor } } });
       ids.push(...(page.data?.items.map((p) => p.id) ?? []));
       cursor = page.data?.nextCursor ?? undefined;
     } while (cursor);
@@ -102,7 +81,7 @@ describe('the typed client (openapi/client)', () => {
   });
 
   it('answers errors as typed problems naming the field', async () => {
-    const bad = await client.POST('/patient/{id}', {
+    const bad = await api.typed.POST('/patient/{id}', {
       params: { path: { id: 'typed-bad' } },
       body: { ...SEED_FIELDS, dob: '02/30/2010' },
     });
@@ -111,8 +90,8 @@ describe('the typed client (openapi/client)', () => {
   });
 
   it('erases a patient', async () => {
-    expect((await client.DELETE('/patient/{id}', id)).response.status).toBe(204);
-    const gone = await client.GET('/patient/{id}', id);
+    expect((await api.typed.DELETE('/patient/{id}', id)).response.status).toBe(204);
+    const gone = await api.typed.GET('/patient/{id}', id);
     expect(gone.response.status).toBe(404);
     expect(gone.error?.title).toBe('Patient not found');
   });

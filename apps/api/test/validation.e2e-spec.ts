@@ -1,22 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
 import { SEED_FIELDS, seedWith } from '@test/support/seed';
+import { useTestApi } from '@test/support/test-api';
 
 /** Every bad input gets a clear problem+json answer naming the field, and stores nothing. */
 describe('input validation (memory storage)', () => {
-  let secrets: DevSecrets;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    api = await startTestApi(secrets);
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi();
 
   async function expectProblem(
     res: { status: number; headers: Record<string, unknown>; json(): any; text: string },

@@ -1,12 +1,6 @@
-import type { HttpsClient } from '@test/support/https-client';
-import { rm } from 'node:fs/promises';
-import type { RedisClient } from '@app/storage';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
+import { eventually } from '@test/support/eventually';
 import { seedWith } from '@test/support/seed';
-import { eventually, opsEnv } from './ops-support';
+import { useTestApi } from '@test/support/test-api';
 import { parsePrometheusText, type MetricFamily } from './prometheus-text';
 
 function sampleValue(
@@ -24,30 +18,7 @@ function sampleValue(
 }
 
 describe('health and metrics, as documented', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let api: TestApi;
-  let client: HttpsClient;
-  let direct: RedisClient;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    api = await startTestApi(secrets, {
-      ...opsEnv(secrets),
-      ...redisEnv(redis),
-      HEALTH_TIMEOUT_MS: '300',
-    });
-    client = api.client;
-    direct = await inspectRedis(secrets, redis);
-  });
-
-  afterAll(async () => {
-    direct?.disconnect();
-    await api?.stop();
-    await redis?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const api = useTestApi({ redis: true, direct: true, env: { HEALTH_TIMEOUT_MS: '300' } });
 
   it('answers /health/live without a token, in the terminus shape, never cached', async () => {
     const res = await api.client.get('/health/live');
@@ -69,7 +40,7 @@ describe('health and metrics, as documented', () => {
 
     // Redis holds every command for a while (UNPAUSE would be held too): the ping gets no answer
     // within HEALTH_TIMEOUT_MS.
-    await direct.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    await api.direct.call('CLIENT', 'PAUSE', '3000', 'ALL');
     const slow = await api.client.get('/health/ready');
     expect(slow.status).toBe(503);
     expect(slow.headers['content-type']).toMatch(/^application\/json/);
@@ -83,7 +54,7 @@ describe('health and metrics, as documented', () => {
       },
     });
 
-    await redis.stop();
+    await api.redis.stop();
     const gone = await api.client.get('/health/ready');
     expect(gone.status).toBe(503);
     expect(gone.json().error).toEqual({
@@ -93,7 +64,7 @@ describe('health and metrics, as documented', () => {
     expect(gone.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|ioredis|redis/i);
     expect((await api.client.get('/health/live')).status).toBe(200);
 
-    await redis.start();
+    await api.redis.start();
     const back = await eventually(
       () => api.client.get('/health/ready'),
       (res) => res.status === 200,
@@ -104,18 +75,18 @@ describe('health and metrics, as documented', () => {
   it('serves /metrics without a token in the Prometheus text format, labelled by route template and never by id', async () => {
     const id = 'metrics-probe-7f3a';
     const created = await eventually(
-      () => client.post(`/patient/${id}`, { form: seedWith({}) }),
+      () => api.client.post(`/patient/${id}`, { form: seedWith({}) }),
       (res) => res.status !== 503,
     );
     expect(created.status).toBe(200);
-    expect((await client.get(`/patient/${id}`)).status).toBe(200);
-    const updated = await client.put(`/patient/${id}`, {
+    expect((await api.client.get(`/patient/${id}`)).status).toBe(200);
+    const updated = await api.client.put(`/patient/${id}`, {
       form: seedWith({ city: 'Tacoma' }),
       headers: { 'if-match': String(created.headers.etag) },
     });
     expect(updated.status).toBe(200);
-    expect((await client.delete(`/patient/${id}`)).status).toBe(204);
-    expect((await client.get(`/patient/${id}`)).status).toBe(404);
+    expect((await api.client.delete(`/patient/${id}`)).status).toBe(204);
+    expect((await api.client.get(`/patient/${id}`)).status).toBe(404);
     expect((await api.client.get(`/no/such/${id}`)).status).toBe(404);
 
     const res = await api.client.get('/metrics');

@@ -1,53 +1,25 @@
-import type { HttpsClient } from '@test/support/https-client';
-import { rm } from 'node:fs/promises';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
+import { eventually } from '@test/support/eventually';
 import { TestRedisCluster } from '@test/support/redis-cluster';
-import {
-  eventually,
-  exerciseEveryEndpoint,
-  lastNameFor,
-  listAll,
-  opsEnv,
-  recordFor,
-} from './ops-support';
+import { useTestApi } from '@test/support/test-api';
+import { exerciseEveryEndpoint, lastNameFor, listAll, recordFor } from './ops-support';
 
 describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
-  let secrets: DevSecrets;
-  let cluster: TestRedisCluster;
-  let api: TestApi;
-  let client: HttpsClient;
-  let ids: string[];
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
+  const api = useTestApi({
     // The nodes announce names nobody can resolve (as behind NAT): the API reaches them through
     // REDIS_NAT_MAP, and verifies their certificates against REDIS_TLS_SERVERNAME.
-    cluster = await TestRedisCluster.start(secrets.secretsDir, { announceHostnames: true });
-    api = await startTestApi(secrets, {
-      ...opsEnv(secrets),
-      ...cluster.env(),
-      REDIS_COMMAND_TIMEOUT_MS: '1000',
-      REDIS_CONNECT_TIMEOUT_MS: '2000',
-    });
-    client = api.client;
+    redis: ({ secrets }) => TestRedisCluster.start(secrets, { announceHostnames: true }),
   });
-
-  afterAll(async () => {
-    await api?.stop();
-    await cluster?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  let ids: string[];
 
   it('serves every endpoint, listing included, with the records spread over all masters', async () => {
     expect((await api.client.get('/health/ready')).status).toBe(200);
-    ids = await exerciseEveryEndpoint(client, 'cl', 30);
+    ids = await exerciseEveryEndpoint(api.client, 'cl', 30);
 
-    const masters = (await cluster.topology()).filter((node) => node.role === 'master');
+    const masters = (await api.redis.topology()).filter((node) => node.role === 'master');
     expect(masters).toHaveLength(3);
     const held = await Promise.all(
       masters.map(async (master) => {
-        const node = await cluster.nodeClient(master.port);
+        const node = await api.redis.nodeClient(master.port);
         try {
           const keys = await node.keys('patient:*');
           // Each key is where the cluster says its slot lives.
@@ -69,10 +41,10 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
   });
 
   it('serves every record again once a replica has taken over from a dead master, never wrong data', async () => {
-    const before = await cluster.topology();
+    const before = await api.redis.topology();
     const victim = before.find((node) => node.role === 'master')!;
     const heir = before.find((node) => node.masterId === victim.id)!;
-    await cluster.node(victim.port).kill();
+    await api.redis.node(victim.port).kill();
 
     const statuses = new Set<number>();
     const wrong: string[] = [];
@@ -80,7 +52,7 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
       const reads = await Promise.all(
         ids.map(async (id) => ({
           id,
-          res: await client.get(`/patient/${id}`, { timeoutMs: 5000 }),
+          res: await api.client.get(`/patient/${id}`, { timeoutMs: 5000 }),
         })),
       );
       for (const { id, res } of reads) {
@@ -90,7 +62,7 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
       return reads.every(({ res }) => res.status === 200);
     };
     const promoted = async () =>
-      (await cluster.topology()).some(
+      (await api.redis.topology()).some(
         (node) => node.id === heir.id && node.role === 'master' && node.slots > 0,
       );
     const recovered = await eventually(
@@ -108,12 +80,12 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
     // Writes and the listing work on the new topology.
     const late = 'cl-late';
     const created = await eventually(
-      () => client.post(`/patient/${late}`, { form: recordFor(late) }),
+      () => api.client.post(`/patient/${late}`, { form: recordFor(late) }),
       (res) => res.status !== 503,
     );
     expect(created.status).toBe(200);
-    expect((await client.get(`/patient/${late}`)).json().lname).toBe(lastNameFor(late));
-    expect(await listAll(client)).toEqual([...ids, late].sort());
+    expect((await api.client.get(`/patient/${late}`)).json().lname).toBe(lastNameFor(late));
+    expect(await listAll(api.client)).toEqual([...ids, late].sort());
     const ready = await eventually(
       () => api.client.get('/health/ready'),
       (res) => res.status === 200,

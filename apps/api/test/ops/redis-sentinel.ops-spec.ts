@@ -1,47 +1,16 @@
-import type { HttpsClient } from '@test/support/https-client';
-import { rm } from 'node:fs/promises';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
+import { eventually, sleep } from '@test/support/eventually';
 import { TestRedisSentinels } from '@test/support/redis-sentinel';
-import {
-  eventually,
-  exerciseEveryEndpoint,
-  lastNameFor,
-  listAll,
-  opsEnv,
-  recordFor,
-  sleep,
-} from './ops-support';
+import { useTestApi } from '@test/support/test-api';
+import { exerciseEveryEndpoint, lastNameFor, listAll, recordFor } from './ops-support';
 
 describe('Redis Sentinel over TLS: one master, one replica, three sentinels', () => {
-  let secrets: DevSecrets;
-  let sentinels: TestRedisSentinels;
-  let api: TestApi;
-  let client: HttpsClient;
+  const api = useTestApi({ redis: ({ secrets }) => TestRedisSentinels.start(secrets) });
   let ids: string[];
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    sentinels = await TestRedisSentinels.start(secrets.secretsDir);
-    api = await startTestApi(secrets, {
-      ...opsEnv(secrets),
-      ...sentinels.env(),
-      REDIS_COMMAND_TIMEOUT_MS: '1000',
-      REDIS_CONNECT_TIMEOUT_MS: '2000',
-    });
-    client = api.client;
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    await sentinels?.stop();
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
 
   it('serves every endpoint, listing included, through the master the sentinels name', async () => {
     expect((await api.client.get('/health/ready')).status).toBe(200);
-    ids = await exerciseEveryEndpoint(client, 'sn', 12);
-    const master = await sentinels.connect(sentinels.master.port);
+    ids = await exerciseEveryEndpoint(api.client, 'sn', 12);
+    const master = await api.redis.connect(api.redis.master.port);
     try {
       expect(await master.exists(...ids.map((id) => `patient:${id}`))).toBe(ids.length);
     } finally {
@@ -52,25 +21,25 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
   it('writes to the new master after the old one dies and the sentinels fail over', async () => {
     // Every acknowledged write has reached the replica (replication is asynchronous: see
     // docs/operations.md on what a failover can lose).
-    const master = await sentinels.connect(sentinels.master.port);
+    const master = await api.redis.connect(api.redis.master.port);
     await master.set('sync-marker', '1');
     expect(await master.call('WAIT', '1', '5000')).toBe(1);
     master.disconnect();
 
-    await sentinels.master.kill();
+    await api.redis.master.kill();
     const newMaster = await eventually(
-      () => sentinels.masterPort(),
-      (port) => port === sentinels.replica.port,
+      () => api.redis.masterPort(),
+      (port) => port === api.redis.replica.port,
       30000,
       200,
     );
-    expect(newMaster).toBe(sentinels.replica.port);
+    expect(newMaster).toBe(api.redis.replica.port);
 
     const statuses = new Set<number>();
     const late = 'sn-late';
     const created = await eventually(
       async () => {
-        const res = await client.post(`/patient/${late}`, { form: recordFor(late) });
+        const res = await api.client.post(`/patient/${late}`, { form: recordFor(late) });
         statuses.add(res.status);
         return res;
       },
@@ -80,7 +49,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
     expect([...statuses].filter((status) => status !== 200 && status !== 503)).toEqual([]);
 
     // It landed on the new master, which really is one now.
-    const promoted = await sentinels.connect(sentinels.replica.port);
+    const promoted = await api.redis.connect(api.redis.replica.port);
     try {
       expect(await promoted.call('ROLE')).toEqual(expect.arrayContaining(['master']));
       expect(await promoted.exists(`patient:${late}`)).toBe(1);
@@ -89,11 +58,11 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
     }
 
     for (const id of [...ids, late]) {
-      const res = await client.get(`/patient/${id}`);
+      const res = await api.client.get(`/patient/${id}`);
       expect(res.status).toBe(200);
       expect(res.json().lname).toBe(lastNameFor(id));
     }
-    expect(await listAll(client)).toEqual([...ids, late].sort());
+    expect(await listAll(api.client)).toEqual([...ids, late].sort());
     const ready = await eventually(
       () => api.client.get('/health/ready'),
       (res) => res.status === 200,
@@ -104,9 +73,9 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
 
   it('loses no acknowledged write in a failover the sentinels are asked for, with REDIS_WAIT_REPLICAS=1', async () => {
     // The dead master comes back, empty, as a replica of the new one.
-    const [oldMaster, current] = [sentinels.master, sentinels.replica];
+    const [oldMaster, current] = [api.redis.master, api.redis.replica];
     await oldMaster.start();
-    const rejoined = await sentinels.connect(oldMaster.port);
+    const rejoined = await api.redis.connect(oldMaster.port);
     await rejoined.call('REPLICAOF', '127.0.0.1', String(current.port));
     await eventually(
       async () => /master_link_status:up/.test(await rejoined.info('replication')),
@@ -115,12 +84,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
 
     // A second API that answers 200 only once a replica has the write: the demoted master keeps
     // taking writes for a moment after the sentinels promoted its replica, and those are lost.
-    const durable = await startTestApi(secrets, {
-      ...opsEnv(secrets),
-      ...sentinels.env(),
-      REDIS_COMMAND_TIMEOUT_MS: '1000',
-      REDIS_WAIT_REPLICAS: '1',
-    });
+    const durable = await api.start({ REDIS_WAIT_REPLICAS: '1' });
     const durableClient = durable.client;
     const answers: Array<{ id: string; status: number; switched: boolean }> = [];
     let switched = false;
@@ -144,9 +108,9 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
       );
       // The current master is demoted alive: sentinels drop its clients; a write that still
       // reaches it gets READONLY once it is a replica.
-      await sentinels.failover();
+      await api.redis.failover();
       await eventually(
-        () => sentinels.masterPort(),
+        () => api.redis.masterPort(),
         (port) => port === oldMaster.port,
         30000,
         200,
@@ -174,7 +138,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
       rejoined.disconnect();
     }
     for (const id of [...ids, ...acknowledged]) {
-      expect((await client.get(`/patient/${id}`)).json().lname).toBe(lastNameFor(id));
+      expect((await api.client.get(`/patient/${id}`)).json().lname).toBe(lastNameFor(id));
     }
   });
 });

@@ -8,7 +8,10 @@ import { inspectRedis, redisEnv, startRedisFor } from '@test/support/redis-fixtu
 import type { TestRedisServer } from '@test/support/redis-server';
 import { seedWith } from '@test/support/seed';
 import { parsePrometheusText } from './prometheus-text';
-import { ApiProcess, bearerHeader, eventually, opsEnv } from './ops-support';
+import { mintDevToken } from '../../src/auth/dev-token';
+import { loadConfig } from '../../src/config/app-config';
+import { ApiProcess } from '@test/support/api-process';
+import { eventually, opsEnv } from './ops-support';
 
 const SHUTDOWN_TIMEOUT_MS = 30000;
 const IN_FLIGHT = 12;
@@ -122,7 +125,11 @@ describe('SIGTERM while requests are in flight (the built API, node dist/apps/ap
   });
 
   it('turns readiness 503 at once, refuses new connections, finishes every accepted request, then exits 0', async () => {
-    const client = http.with(await bearerHeader(secrets));
+    const token = await mintDevToken(
+      secrets.signingKey,
+      loadConfig({ DEV_STATE_DIR: secrets.stateDir }),
+    );
+    const client = http.with({ authorization: `Bearer ${token}` });
 
     // A load balancer's probe connection, kept open across the shutdown.
     const probe = await RawConnection.open(api.port, secrets.apiCa);
