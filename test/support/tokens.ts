@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { exportJWK, importJWK, SignJWT, type JWTPayload } from 'jose';
+import { CompactSign, exportJWK, importJWK, type JWTPayload } from 'jose';
 
 export interface TestSigner {
   kid: string;
@@ -26,6 +26,10 @@ export interface TokenClaims {
   /** Seconds from now (negative: in the past). */
   expIn?: number;
   nbfIn?: number;
+  /** Seconds from now of `iat` (default -5). */
+  iatIn?: number;
+  /** The header's `typ` (default `at+jwt`, RFC 9068); null leaves it out. */
+  typ?: string | null;
 }
 
 /** A really signed ES256 token. */
@@ -34,21 +38,37 @@ export async function signToken(
   claims: TokenClaims,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: JWTPayload = { sub: claims.sub ?? 'clinician-1' };
+  const payload: JWTPayload = {
+    iss: claims.iss,
+    aud: claims.aud,
+    sub: claims.sub ?? 'clinician-1',
+    iat: now + (claims.iatIn ?? -5),
+    exp: now + (claims.expIn ?? 600),
+  };
+  if (claims.nbfIn !== undefined) payload.nbf = now + claims.nbfIn;
   if (claims.scope !== undefined) payload.scope = claims.scope;
   if (claims.scp !== undefined) payload.scp = claims.scp;
-  let jwt = new SignJWT(payload)
+  return signClaims(signer, payload, { typ: claims.typ === undefined ? 'at+jwt' : claims.typ });
+}
+
+/**
+ * Signs these exact claims with ES256, whatever they hold: a string is signed verbatim (for
+ * values JSON.stringify cannot write, such as `"exp":1e400`). `typ: null` leaves it out.
+ */
+export async function signClaims(
+  signer: { privateJwk: JsonWebKey; kid?: string },
+  claims: Record<string, unknown> | string,
+  header: { typ?: string | null } = {},
+): Promise<string> {
+  const typ = header.typ === undefined ? 'at+jwt' : header.typ;
+  const text = typeof claims === 'string' ? claims : JSON.stringify(claims);
+  return new CompactSign(new TextEncoder().encode(text))
     .setProtectedHeader({
       alg: 'ES256',
       kid: signer.kid ?? (signer.privateJwk.kid as string),
-      typ: 'JWT',
+      ...(typ === null ? {} : { typ }),
     })
-    .setIssuer(claims.iss)
-    .setAudience(claims.aud)
-    .setIssuedAt(now - 5)
-    .setExpirationTime(now + (claims.expIn ?? 600));
-  if (claims.nbfIn !== undefined) jwt = jwt.setNotBefore(now + claims.nbfIn);
-  return jwt.sign(await importJWK(signer.privateJwk as Parameters<typeof importJWK>[0], 'ES256'));
+    .sign(await importJWK(signer.privateJwk as Parameters<typeof importJWK>[0], 'ES256'));
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

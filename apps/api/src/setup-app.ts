@@ -1,7 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
+import { AuditTrail } from './audit/audit-trail';
 import { bodyParsing } from './common/http/body-parsing';
+import { requestIds } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { AppMetrics } from './metrics/app-metrics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
@@ -16,8 +18,10 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
   app.disable('x-powered-by');
   // Our ETag is the record revision; Express must not add its own weak ones.
   app.set('etag', false);
-  // First, so that requests refused early are timed and counted too.
+  // First, so that requests refused early have an id, are timed and counted, and are audited.
+  app.use(requestIds());
   app.use(httpMetrics(app.get(AppMetrics)));
+  app.use(app.get(AuditTrail).middleware());
   app.use(
     helmet({
       // Swagger UI (/docs) needs its own scripts and inline styles; nothing else is served.

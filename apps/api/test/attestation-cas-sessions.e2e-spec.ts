@@ -1,18 +1,13 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SECRET_FILES, splitCertificates } from '@app/secrets';
-import { startTestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { HttpsClient } from '@test/support/https-client';
-import { redisEnv, startRedisFor } from '@test/support/redis-fixture';
-import type { TestRedisServer } from '@test/support/redis-server';
+import { readSecret } from '@test/support/dev-secrets';
+import { useTestApi } from '@test/support/test-api';
 import {
   instantiateSessions,
   placeholders,
   SESSION_VARIABLES,
-  type CasSession,
 } from '../../../libs/attestation/test/cas-sessions';
 
 const sha256Hex = (der: Buffer) => createHash('sha256').update(der).digest('hex');
@@ -23,27 +18,11 @@ const sha256Hex = (der: Buffer) => createHash('sha256').update(der).digest('hex'
  * given to the process. Only the network addresses are changed, to the test's loopback ones.
  */
 describe('the API under its CAS session policy (runtime emulated)', () => {
-  let secrets: DevSecrets;
-  let redis: TestRedisServer;
-  let dir: string;
-  let policy: CasSession;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-    redis = await startRedisFor(secrets);
-    dir = await mkdtemp(join(tmpdir(), 'cas-policy-'));
-    policy = (await instantiateSessions(join(dir, 'sessions'))).api.session;
-  });
-
-  afterAll(async () => {
-    await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
-    await rm(secrets.stateDir, { recursive: true, force: true });
-  });
+  const bed = useTestApi({ redis: true, start: false });
 
   /** What CAS would substitute for each placeholder of the API session. */
   async function casValues(): Promise<Record<string, string>> {
-    const read = (name: string) => readFile(join(secrets.secretsDir, name), 'utf8');
+    const read = (name: string) => readSecret(bed.secrets, name);
     const [apiLeaf, apiCa] = splitCertificates(await read(SECRET_FILES.apiCert));
     return {
       '$$SCONE::api_cert:crt$$': apiLeaf,
@@ -57,10 +36,11 @@ describe('the API under its CAS session policy (runtime emulated)', () => {
     };
   }
 
-  it('boots with the injected files and reports the SCONE attestation', async () => {
+  it('boots with the injected files and reports what the policy says, as claims', async () => {
+    const policy = (await instantiateSessions(join(bed.dir, 'sessions'))).api.session;
     const [service] = policy.services;
     const environment = { ...(service.environment ?? {}) };
-    const injectedDir = join(dir, 'enclave-fs');
+    const injectedDir = join(bed.dir, 'enclave-fs');
     await mkdir(injectedDir);
     const values = await casValues();
     for (const file of policy.images?.[0].injection_files ?? []) {
@@ -73,37 +53,38 @@ describe('the API under its CAS session policy (runtime emulated)', () => {
       await writeFile(join(injectedDir, posix.basename(file.path)), content, { mode: 0o600 });
     }
 
-    const api = await startTestApi(secrets, {
+    // The test's Redis over the policy's addresses.
+    const api = await bed.start((redis) => ({
       ...environment,
       SECRETS_DIR: injectedDir,
-      ...redisEnv(redis),
+      ...redis,
+    }));
+    expect(api.config).toMatchObject({
+      nodeEnv: 'production',
+      secrets: { source: 'files', dir: injectedDir },
+      storage: { driver: 'redis', tlsServername: 'redis' },
+      attestation: { provider: 'scone', required: false },
     });
-    const client = new HttpsClient(api.url, secrets.apiCa);
-    try {
-      expect(api.config).toMatchObject({
-        nodeEnv: 'production',
-        secrets: { source: 'files', dir: injectedDir },
-        storage: { driver: 'redis', tlsServername: 'redis' },
-        attestation: { provider: 'scone', required: true },
-      });
-      const res = await client.get(`/attestation?nonce=${randomBytes(16).toString('hex')}`);
-      expect(res.status).toBe(200);
-      const body = res.json();
-      expect(body).toMatchObject({
-        provider: 'scone',
-        tee: true,
-        scone: {
-          configId: `${SESSION_VARIABLES.API_SESSION}/api`,
-          session: SESSION_VARIABLES.API_SESSION,
-          casAddress: SESSION_VARIABLES.SCONE_CAS_ADDR,
-        },
-      });
-      // The CA clients fetch with `npm run cas:ca` is the one that issued the served certificate.
-      const ca = new X509Certificate(values['$$SCONE::api_ca_cert:crt$$']);
-      expect(body.apiCertificate.issuerSha256).toBe(sha256Hex(ca.raw));
-    } finally {
-      client.close();
-      await api.stop();
-    }
+    const res = await api.anonymous.get(`/attestation?nonce=${randomBytes(16).toString('hex')}`);
+    expect(res.status).toBe(200);
+    const body = res.json();
+    // Nothing the process sees under SCONE is evidence it can check: no TEE, only claims.
+    expect(body).toMatchObject({
+      provider: 'scone',
+      tee: false,
+      scone: {
+        configId: `${SESSION_VARIABLES.API_SESSION}/api`,
+        session: SESSION_VARIABLES.API_SESSION,
+        casAddress: SESSION_VARIABLES.SCONE_CAS_ADDR,
+      },
+    });
+    // The CA clients fetch with `npm run cas:ca` is the one that issued the served certificate.
+    const ca = new X509Certificate(values['$$SCONE::api_ca_cert:crt$$']);
+    expect(body.apiCertificate.issuerSha256).toBe(sha256Hex(ca.raw));
+    expect(body.claims.map((claim: { field: string }) => claim.field)).toEqual([
+      'scone.configId',
+      'scone.casAddress',
+      'apiCertificate.issuerSha256',
+    ]);
   });
 });

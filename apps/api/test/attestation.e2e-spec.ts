@@ -1,12 +1,12 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { startTestApi, type TestApi } from '@test/support/api';
-import { makeDevSecrets, type DevSecrets } from '@test/support/dev-secrets';
-import { HttpsClient } from '@test/support/https-client';
-import { fakeSgxQuote } from '../../../libs/attestation/test/fake-quote';
+import { SECRET_FILES } from '@app/secrets';
+import { readSecret } from '@test/support/dev-secrets';
+import { useTestApi } from '@test/support/test-api';
+import { AttestationError, SCONE_REQUIRED_REFUSAL } from '@app/attestation';
+import { fakeGramineDevice } from '../../../libs/attestation/test/fake-gramine-device';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
 
@@ -28,51 +28,27 @@ const spkiSha256 = (cert: X509Certificate) =>
 
 /** GET /attestation over real HTTPS: evidence bound to the TLS key the client talks to. */
 describe('GET /attestation', () => {
-  let secrets: DevSecrets;
-  let dir: string;
-
-  beforeAll(async () => {
-    secrets = await makeDevSecrets();
-  });
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fake-attestation-'));
-  });
-
-  afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  afterAll(() => rm(secrets.stateDir, { recursive: true, force: true }));
-
-  /** A client without any token: the evidence is public. */
-  const anonymous = (api: TestApi) => new HttpsClient(api.url, secrets.apiCa);
+  const bed = useTestApi({ start: false });
 
   describe('with ATTESTATION_PROVIDER=none (the default)', () => {
-    let api: TestApi;
-    let client: HttpsClient;
-
-    beforeAll(async () => {
-      api = await startTestApi(secrets);
-      client = anonymous(api);
-    });
-
-    afterAll(async () => {
-      client?.close();
-      await api?.stop();
-    });
+    const api = useTestApi();
 
     it('says nothing is attested and names the key of the TLS connection', async () => {
       const nonce = randomBytes(16).toString('hex');
-      const res = await client.get(`/attestation?nonce=${nonce}`);
+      const res = await api.anonymous.get(`/attestation?nonce=${nonce}`);
       expect(res.status).toBe(200);
       const body = res.json();
-      expect(body).toMatchObject({ provider: 'none', tee: false, nonce });
+      expect(body).toMatchObject({ provider: 'none', tee: false, nonce, claims: [] });
       expect(body.statement).toMatch(/^Nothing is attested/);
+      expect(body.verified).toEqual([
+        expect.objectContaining({ field: 'apiCertificate', basis: expect.any(String) }),
+      ]);
 
-      const seen = await handshakeCertificate(api.api.port, secrets.apiCa);
+      const seen = await handshakeCertificate(api.api.port, api.secrets.apiCa);
       expect(body.apiCertificate.spkiSha256).toBe(spkiSha256(seen));
       expect(body.apiCertificate.sha256).toBe(sha256(seen.raw).toString('hex'));
       expect(body.apiCertificate.issuerSha256).toBe(
-        sha256(new X509Certificate(secrets.apiCa).raw).toString('hex'),
+        sha256(new X509Certificate(api.secrets.apiCa).raw).toString('hex'),
       );
     });
 
@@ -84,7 +60,7 @@ describe('GET /attestation', () => {
       ['an odd number of digits', `nonce=${'a'.repeat(33)}`, 'must be 16 to 64 bytes'],
       ['given twice', `nonce=${'ab'.repeat(16)}&nonce=${'cd'.repeat(16)}`, 'must be a string'],
     ])('answers 400 naming the nonce when it is %s', async (_case, query, message) => {
-      const res = await client.get(`/attestation?${query}`);
+      const res = await api.anonymous.get(`/attestation?${query}`);
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json().errors).toEqual([
@@ -94,19 +70,19 @@ describe('GET /attestation', () => {
 
     it('accepts 64-byte nonces in either case', async () => {
       const nonce = randomBytes(64).toString('hex').toUpperCase();
-      const res = await client.get(`/attestation?nonce=${nonce}`);
+      const res = await api.anonymous.get(`/attestation?nonce=${nonce}`);
       expect(res.status).toBe(200);
       expect(res.json().nonce).toBe(nonce.toLowerCase());
     });
 
     it('refuses unknown query parameters', async () => {
-      const res = await client.get(`/attestation?nonce=${'ab'.repeat(16)}&debug=1`);
+      const res = await api.anonymous.get(`/attestation?nonce=${'ab'.repeat(16)}&debug=1`);
       expect(res.status).toBe(400);
       expect(res.json().errors).toEqual([{ field: 'debug', message: 'is not a known field' }]);
     });
 
     it('is in the OpenAPI document, public', async () => {
-      const doc = (await client.get('/openapi.json')).json();
+      const doc = (await api.anonymous.get('/openapi.json')).json();
       const operation = doc.paths['/attestation'].get;
       expect(operation.operationId).toBe('getAttestationEvidence');
       expect(operation.tags).toEqual(['attestation']);
@@ -117,82 +93,119 @@ describe('GET /attestation', () => {
   });
 
   it('with gramine, returns the quote made over the TLS key and the nonce', async () => {
+    // A fake /dev/attestation that, like Gramine's, makes each quote over the report data last
+    // written: ATTESTATION_REQUIRED gets its boot quote, the request one over its nonce.
+    const device = await fakeGramineDevice(await bed.tempDir('fake-attestation-'));
+    bed.cleanup(() => device.close());
     const nonce = randomBytes(32);
-    const leaf = new X509Certificate(await readFile(join(secrets.secretsDir, 'api.crt'), 'utf8'));
+    const leaf = new X509Certificate(await readSecret(bed.secrets, SECRET_FILES.apiCert));
     const reportData = Buffer.concat([
       sha256(leaf.publicKey.export({ type: 'spki', format: 'der' })),
       sha256(nonce),
     ]);
-    // A fake /dev/attestation: the quote Gramine would produce for that report data.
-    const mrenclave = randomBytes(32);
-    const quote = fakeSgxQuote({ mrenclave, reportData });
-    await writeFile(join(dir, 'attestation_type'), 'dcap\n');
-    await writeFile(join(dir, 'quote'), quote);
 
-    const api = await startTestApi(secrets, {
+    const api = await bed.start({
       ATTESTATION_PROVIDER: 'auto',
-      ATTESTATION_DIR: dir,
+      ATTESTATION_DIR: device.dir,
       ATTESTATION_REQUIRED: 'true',
     });
-    const client = anonymous(api);
-    try {
-      const res = await client.get(`/attestation?nonce=${nonce.toString('hex')}`);
-      expect(res.status).toBe(200);
-      const body = res.json();
-      expect(body).toMatchObject({
-        provider: 'gramine',
-        tee: true,
-        gramine: {
-          attestationType: 'dcap',
-          mrenclave: mrenclave.toString('hex'),
-          reportData: reportData.toString('hex'),
-          quote: quote.toString('base64'),
-        },
-      });
-      // What the API asked Gramine to put in the quote.
-      expect(await readFile(join(dir, 'user_report_data'))).toEqual(reportData);
-      // The key in the quote is the key of this very TLS connection.
-      const seen = await handshakeCertificate(api.api.port, secrets.apiCa);
-      expect(body.apiCertificate.spkiSha256).toBe(spkiSha256(seen));
-      expect(body.gramine.reportData.slice(0, 64)).toBe(spkiSha256(seen));
-    } finally {
-      client.close();
-      await api.stop();
-    }
+    expect(device.served).toHaveLength(1); // at boot
+    const res = await api.anonymous.get(`/attestation?nonce=${nonce.toString('hex')}`);
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(device.served).toHaveLength(2);
+    expect(body).toMatchObject({
+      provider: 'gramine',
+      tee: true,
+      gramine: {
+        attestationType: 'dcap',
+        mrenclave: device.mrenclave.toString('hex'),
+        debug: false,
+        reportData: reportData.toString('hex'),
+        quote: device.served[1].toString('base64'),
+      },
+    });
+    expect(body.verified.map((item: { field: string }) => item.field)).toEqual([
+      'apiCertificate',
+      'gramine.reportData',
+      'gramine.quote',
+    ]);
+    // What the API asked Gramine to put in the quote.
+    expect(await readFile(join(device.dir, 'user_report_data'))).toEqual(reportData);
+    // The key in the quote is the key of this very TLS connection.
+    const seen = await handshakeCertificate(api.api.port, bed.secrets.apiCa);
+    expect(body.apiCertificate.spkiSha256).toBe(spkiSha256(seen));
+    expect(body.gramine.reportData.slice(0, 64)).toBe(spkiSha256(seen));
   });
 
-  it('answers 503 problem+json when Gramine gives no quote', async () => {
-    await writeFile(join(dir, 'attestation_type'), 'dcap');
-    const api = await startTestApi(secrets, {
-      ATTESTATION_PROVIDER: 'gramine',
-      ATTESTATION_DIR: dir,
+  it('with ATTESTATION_REQUIRED, refuses to boot on a quote file left in place', async () => {
+    const dir = await bed.tempDir('fake-attestation-');
+    await writeFile(join(dir, 'attestation_type'), 'dcap\n');
+    await writeFile(join(dir, 'quote'), Buffer.alloc(1024));
+    await expect(
+      bed.start({
+        ATTESTATION_PROVIDER: 'gramine',
+        ATTESTATION_DIR: dir,
+        ATTESTATION_REQUIRED: 'true',
+      }),
+    ).rejects.toThrow(
+      'ATTESTATION_REQUIRED=true, but the gramine provider reports no TEE: Gramine gave no quote: ' +
+        'the quote does not carry the report data just written.',
+    );
+  });
+
+  it('answers 503 problem+json within ATTESTATION_TIMEOUT_MS when a quote read hangs', async () => {
+    // `quote` is a FIFO nobody writes: a read of it waits forever.
+    const device = await fakeGramineDevice(await bed.tempDir('fake-attestation-'), {
+      mode: 'silent',
     });
-    const client = anonymous(api);
-    try {
-      const res = await client.get(`/attestation?nonce=${'ab'.repeat(16)}`);
+    const api = await bed.start({
+      ATTESTATION_PROVIDER: 'gramine',
+      ATTESTATION_DIR: device.dir,
+      ATTESTATION_TIMEOUT_MS: '300',
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await api.anonymous.get(`/attestation?nonce=${'ab'.repeat(16)}`);
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json().detail).toBe('attestation evidence cannot be produced right now');
-      expect(res.text).not.toContain(dir);
-    } finally {
-      client.close();
-      await api.stop();
     }
+    // The rest of the API is not held up.
+    expect((await api.anonymous.get('/health/live')).status).toBe(200);
   });
 
-  it('with scone, reports the CAS policy the runtime was started with', async () => {
-    const api = await startTestApi(secrets, {
-      ATTESTATION_PROVIDER: 'scone',
-      SCONE_CONFIG_ID: 'patient-api-42/api',
-      SCONE_CAS_ADDR: 'cas.example.org',
-      SCONE_LAS_ADDR: 'las',
+  it('names ATTESTATION_TIMEOUT_MS when it is not a number of milliseconds', async () => {
+    await expect(bed.start({ ATTESTATION_TIMEOUT_MS: 'soon' })).rejects.toThrow(
+      /ATTESTATION_TIMEOUT_MS/,
+    );
+  });
+
+  it('answers 503 problem+json when Gramine gives no quote', async () => {
+    const dir = await bed.tempDir('fake-attestation-');
+    await writeFile(join(dir, 'attestation_type'), 'dcap');
+    const api = await bed.start({
+      ATTESTATION_PROVIDER: 'gramine',
+      ATTESTATION_DIR: dir,
     });
-    const client = anonymous(api);
-    try {
-      const body = (await client.get(`/attestation?nonce=${'ab'.repeat(16)}`)).json();
+    const res = await api.anonymous.get(`/attestation?nonce=${'ab'.repeat(16)}`);
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json().detail).toBe('attestation evidence cannot be produced right now');
+    expect(res.text).not.toContain(dir);
+  });
+
+  describe('with scone variables on a machine without SGX', () => {
+    it('reports no TEE, and names the policy and CAS as unverified claims', async () => {
+      const api = await bed.start({
+        ATTESTATION_PROVIDER: 'scone',
+        SCONE_CONFIG_ID: 'patient-api-42/api',
+        SCONE_CAS_ADDR: 'cas.example.org',
+        SCONE_LAS_ADDR: 'las',
+      });
+      const body = (await api.anonymous.get(`/attestation?nonce=${'ab'.repeat(16)}`)).json();
       expect(body).toMatchObject({
         provider: 'scone',
-        tee: true,
+        tee: false,
         scone: {
           configId: 'patient-api-42/api',
           session: 'patient-api-42',
@@ -201,23 +214,50 @@ describe('GET /attestation', () => {
           lasAddress: 'las',
         },
       });
-    } finally {
-      client.close();
-      await api.stop();
-    }
+      expect(body.statement).toMatch(/^Not attested by this process\./);
+      expect(body.verified.map((item: { field: string }) => item.field)).toEqual([
+        'apiCertificate',
+      ]);
+      expect(body.claims).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            field: 'scone.configId',
+            basis: expect.stringContaining('SCONE_CONFIG_ID'),
+          }),
+          expect.objectContaining({
+            field: 'scone.casAddress',
+            basis: expect.stringContaining('SCONE_CAS_ADDR'),
+          }),
+          expect.objectContaining({
+            field: 'apiCertificate.issuerSha256',
+            clientCheck: expect.stringContaining('npm run cas:ca'),
+          }),
+        ]),
+      );
+    });
+
+    it('does not satisfy ATTESTATION_REQUIRED, and says why and what to use instead', async () => {
+      await expect(
+        bed.start({
+          ATTESTATION_PROVIDER: 'scone',
+          SCONE_CONFIG_ID: 'anything',
+          ATTESTATION_REQUIRED: 'true',
+        }),
+      ).rejects.toThrow(new AttestationError(SCONE_REQUIRED_REFUSAL));
+    });
   });
 
   it('refuses to boot with ATTESTATION_REQUIRED=true and no TEE', async () => {
-    await expect(startTestApi(secrets, { ATTESTATION_REQUIRED: 'true' })).rejects.toThrow(
+    await expect(bed.start({ ATTESTATION_REQUIRED: 'true' })).rejects.toThrow(
       /^ATTESTATION_REQUIRED=true, but the none provider reports no TEE/,
     );
     await expect(
-      startTestApi(secrets, { ATTESTATION_PROVIDER: 'scone', ATTESTATION_REQUIRED: 'true' }),
-    ).rejects.toThrow('but the scone provider reports no TEE');
+      bed.start({ ATTESTATION_PROVIDER: 'scone', ATTESTATION_REQUIRED: 'true' }),
+    ).rejects.toThrow(SCONE_REQUIRED_REFUSAL);
   });
 
   it('names ATTESTATION_REQUIRED when it is not a boolean', async () => {
-    await expect(startTestApi(secrets, { ATTESTATION_REQUIRED: 'maybe' })).rejects.toThrow(
+    await expect(bed.start({ ATTESTATION_REQUIRED: 'maybe' })).rejects.toThrow(
       'ATTESTATION_REQUIRED must be true or false',
     );
   });

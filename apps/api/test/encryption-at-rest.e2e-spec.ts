@@ -166,10 +166,12 @@ describe('records at rest in Redis', () => {
       ['patient.erase', 'success', 'dev-user'],
       ['patient.read', 'unauthenticated', 'unauthenticated'],
     ]);
-    // The caller's request id is echoed and carried by its log lines.
-    expect(audit[0].requestId).toBe('req-abc-123');
+    // The caller's request id is kept beside the service's own, which its log lines carry.
+    expect(audit[0].clientRequestId).toBe('req-abc-123');
+    expect(audit[0].requestId).not.toBe('req-abc-123');
     expect(
-      lines.filter((l) => l.req?.id === 'req-abc-123' || l.requestId === 'req-abc-123').length,
+      lines.filter((l) => l.req?.id === audit[0].requestId || l.requestId === audit[0].requestId)
+        .length,
     ).toBeGreaterThanOrEqual(2);
   });
 });

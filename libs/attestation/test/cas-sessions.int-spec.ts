@@ -228,6 +228,13 @@ describe('CAS session templates (docker/scone)', () => {
     }
   });
 
+  it('does not ask for ATTESTATION_REQUIRED, which the scone provider can never meet', () => {
+    // Under SCONE the program has no quote to check, so the API refuses to boot with it; the
+    // guarantee is the policy's (secrets only for the listed MRENCLAVE), checked by clients.
+    const required = api.session.services[0].environment?.ATTESTATION_REQUIRED ?? 'false';
+    expect({ ATTESTATION_REQUIRED: required }).toEqual({ ATTESTATION_REQUIRED: 'false' });
+  });
+
   it('runs Redis with TLS only, client certificates required, the injected files and AOF', () => {
     const [service] = redis.session.services;
     const words = commandWords(service);

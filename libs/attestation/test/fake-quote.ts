@@ -5,6 +5,8 @@ export interface FakeQuoteFields {
   mrenclave?: Buffer;
   mrsigner?: Buffer;
   reportData: Buffer;
+  /** Sets the DEBUG attribute, as a debug enclave's quote has it. */
+  debug?: boolean;
 }
 
 /**
@@ -16,6 +18,11 @@ export function fakeSgxQuote(fields: FakeQuoteFields): Buffer {
   const quote = Buffer.alloc(SGX_QUOTE_LAYOUT.reportData.offset + 64 + 4 + signature.length);
   quote.writeUInt16LE(3, 0); // version
   quote.writeUInt16LE(2, 2); // attestation key type: ECDSA-256 with P-256
+  // ATTRIBUTES.FLAGS: INIT | MODE64BIT, and DEBUG when asked.
+  quote.writeUInt8(
+    0x01 | 0x04 | (fields.debug ? 0x02 : 0),
+    SGX_QUOTE_LAYOUT.attributesFlags.offset,
+  );
   (fields.mrenclave ?? randomBytes(32)).copy(quote, SGX_QUOTE_LAYOUT.mrenclave.offset);
   (fields.mrsigner ?? randomBytes(32)).copy(quote, SGX_QUOTE_LAYOUT.mrsigner.offset);
   fields.reportData.copy(quote, SGX_QUOTE_LAYOUT.reportData.offset);

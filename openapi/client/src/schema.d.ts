@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Evidence of where this service runs, bound to your nonce where the TEE allows it
-         * @description Evidence of where this service runs, bound to your nonce where the TEE allows it: the provider (`none`, `scone` or `gramine`), whether it runs in a TEE, what that means in plain words, and the SHA-256 fingerprints of the TLS certificate and key it serves with. Compare `apiCertificate.spkiSha256` with the certificate of your connection.
+         * @description Evidence of where this service runs, bound to your nonce where the TEE allows it: the provider (`none`, `scone` or `gramine`), whether the process established a TEE itself, what that means in plain words, the SHA-256 fingerprints of the TLS certificate and key it serves with, what it verified or produced itself (`verified`) and what it only reports from its configuration (`claims`, for you to check elsewhere). Compare `apiCertificate.spkiSha256` with the certificate of your connection. 503 when Gramine gives no quote within ATTESTATION_TIMEOUT_MS.
          */
         get: operations["getAttestationEvidence"];
         put?: never;
@@ -162,6 +162,11 @@ export interface components {
     schemas: {
         AttestationEvidenceDto: {
             apiCertificate: components["schemas"]["CertificateFingerprintsDto"];
+            /**
+             * @description What it only reports from its configuration (under SCONE: the policy, the CAS, the CA):
+             *     unverified, for a client to check elsewhere.
+             */
+            claims: components["schemas"]["EvidenceItemDto"][];
             /** @description Present with the gramine provider. */
             gramine?: components["schemas"]["GramineEvidenceDto"];
             /**
@@ -170,7 +175,7 @@ export interface components {
              */
             nonce: string;
             /**
-             * @example scone
+             * @example gramine
              * @enum {string}
              */
             provider: "none" | "scone" | "gramine";
@@ -179,14 +184,19 @@ export interface components {
             /** @description Plain words: what is attested, how to check it, and what is not. */
             statement: string;
             /**
-             * @description Whether this process runs inside a trusted execution environment, per the provider.
+             * @description True only for what this process established itself: a Gramine quote obtained for this
+             *     request, over its TLS key and your nonce, from a non-debug enclave. Never from configuration:
+             *     always false under SCONE and with `none`.
              * @example true
              */
             tee: boolean;
+            /** @description What this process verified or produced itself (the TLS fingerprints; a Gramine quote). */
+            verified: components["schemas"]["EvidenceItemDto"][];
         };
         CertificateFingerprintsDto: {
             /**
-             * @description Of the CA certificate that issued it (under SCONE: the CA that CAS exports).
+             * @description Of the CA certificate whose signature on it this process checked (under SCONE, meant to be the
+             *     CA that CAS exports: a claim until you compare it with what `npm run cas:ca` fetches).
              * @example 77de01f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e
              */
             issuerSha256?: string;
@@ -201,6 +211,24 @@ export interface components {
              * @example 9a0b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b
              */
             spkiSha256: string;
+        };
+        EvidenceItemDto: {
+            /**
+             * @description In `verified`: what this process did to establish it. In `claims`: where the value comes
+             *     from (a variable, a file), which this process cannot check.
+             * @example Obtained from Gramine (attestation_type dcap) for this request. This process does not verify its signature.
+             */
+            basis: string;
+            /**
+             * @description What a client must still check, elsewhere, before relying on it.
+             * @example Verify the quote with an SGX quote verifier and compare MRENCLAVE with the build you expect.
+             */
+            clientCheck: string;
+            /**
+             * @description The field of this evidence it is about.
+             * @example gramine.quote
+             */
+            field: string;
         };
         FieldErrorDto: {
             /**
@@ -217,6 +245,11 @@ export interface components {
              * @example dcap
              */
             attestationType: string;
+            /**
+             * @description The enclave's DEBUG attribute: a debug enclave's memory is readable by the host.
+             * @example false
+             */
+            debug: boolean | null;
             /** @description Enclave measurement, hex. */
             mrenclave: string | null;
             /** @description Hash of the enclave signer's key, hex. */
@@ -489,12 +522,12 @@ export interface components {
         };
         SconeEvidenceDto: {
             /**
-             * @description The CAS that attested this enclave.
+             * @description `SCONE_CAS_ADDR`: the CAS the configuration names (attest it yourself).
              * @example cas.example.org
              */
             casAddress: string | null;
             /**
-             * @description `SCONE_CONFIG_ID`: `<session>/<service>` of the CAS policy.
+             * @description `SCONE_CONFIG_ID`: `<session>/<service>` of the CAS policy, as configured.
              * @example patient-api-1234/api
              */
             configId: string | null;

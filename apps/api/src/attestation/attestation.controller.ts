@@ -14,9 +14,12 @@ export class AttestationController {
 
   /**
    * Evidence of where this service runs, bound to your nonce where the TEE allows it: the
-   * provider (`none`, `scone` or `gramine`), whether it runs in a TEE, what that means in plain
-   * words, and the SHA-256 fingerprints of the TLS certificate and key it serves with. Compare
-   * `apiCertificate.spkiSha256` with the certificate of your connection.
+   * provider (`none`, `scone` or `gramine`), whether the process established a TEE itself, what
+   * that means in plain words, the SHA-256 fingerprints of the TLS certificate and key it serves
+   * with, what it verified or produced itself (`verified`) and what it only reports from its
+   * configuration (`claims`, for you to check elsewhere). Compare `apiCertificate.spkiSha256`
+   * with the certificate of your connection. 503 when Gramine gives no quote within
+   * ATTESTATION_TIMEOUT_MS.
    */
   @Get()
   @ApiOkResponse({ type: AttestationEvidenceDto, description: 'The evidence' })

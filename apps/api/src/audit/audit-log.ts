@@ -1,32 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { principalOf } from '../auth/principal';
-import type { AuditOutcome } from './audit-outcome';
-import type { AuditAction } from './audited.decorator';
+import type { AuditEvent } from './audit-event';
 
-/**
- * One structured line per access to a record: who, what, which patient, how it ended, and the
- * request id. Never the record's content.
- */
+/** The audit event as a log line, for log shipping (never the record's content). */
 @Injectable()
 export class AuditLog {
   constructor(private readonly logger: PinoLogger) {
     logger.setContext('Audit');
   }
 
-  record(req: Request, action: AuditAction, outcome: AuditOutcome, patientIds?: string[]): void {
-    const params = req.params as Record<string, string | undefined> | undefined;
-    const entry = {
+  write(event: AuditEvent): void {
+    const { patientIds, ...rest } = event;
+    const line = {
       audit: true,
-      actor: principalOf(req)?.subject ?? 'unauthenticated',
-      action,
-      outcome,
-      ...(params?.id !== undefined ? { patientId: params.id } : {}),
-      ...(patientIds ? { patientIds } : {}),
-      requestId: typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '',
+      ...rest,
+      // One patient named by the route: also as `patientId`, for a log search by patient.
+      ...(patientIds.length === 1 && event.action !== 'patient.list'
+        ? { patientId: patientIds[0] }
+        : {}),
+      patientIds,
     };
-    if (outcome === 'integrity_failure') this.logger.error(entry, 'audit');
-    else this.logger.info(entry, 'audit');
+    if (event.outcome === 'integrity_failure' || (event.withheld?.length ?? 0) > 0) {
+      this.logger.error(line, 'audit');
+    } else this.logger.info(line, 'audit');
   }
 }

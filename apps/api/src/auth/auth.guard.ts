@@ -1,9 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AuditLog } from '../audit/audit-log';
-import { AUDITED_ACTION, type AuditAction } from '../audit/audited.decorator';
-import { answerFor } from '../common/errors/error-catalogue';
 import { AppConfig } from '../config/app-config';
 import { InsufficientScopeError, InvalidTokenError, MissingTokenError } from './auth-errors';
 import { ANONYMOUS, type Principal, setPrincipal } from './principal';
@@ -11,12 +8,13 @@ import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_SCOPES } from './scopes';
 import { TokenVerifier } from './token-verifier';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+/** RFC 9110 §11.1: the scheme is case-insensitive (`bearer`, `BEARER`). */
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Global guard: every route needs a valid bearer token with the route's scopes, except routes
  * marked @Public(). With AUTH_MODE=none everyone is let in (the original's open demo). A refusal
- * of an audited route is audited here: interceptors never see requests a guard turned away.
+ * is an error like any other: the audit trail records it from the error catalogue's outcome.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -24,7 +22,6 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly verifier: TokenVerifier,
-    private readonly audit: AuditLog,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,21 +34,19 @@ export class AuthGuard implements CanActivate {
     }
     const required =
       this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
-    try {
-      setPrincipal(req, await this.authorize(req.headers.authorization, required));
-      return true;
-    } catch (error) {
-      const action = this.reflector.get<AuditAction | undefined>(
-        AUDITED_ACTION,
-        context.getHandler(),
-      );
-      if (action) this.audit.record(req, action, answerFor(error).auditOutcome);
-      throw error;
-    }
+    setPrincipal(req, await this.authorize(req, required));
+    return true;
   }
 
-  private async authorize(header: string | undefined, required: string[]): Promise<Principal> {
+  private async authorize(req: Request, required: string[]): Promise<Principal> {
+    const header = req.headers.authorization;
     if (header === undefined) throw new MissingTokenError();
+    // Node keeps only the first of repeated Authorization headers; a proxy may read another.
+    if (authorizationHeaderCount(req.rawHeaders) > 1)
+      throw new InvalidTokenError(
+        'send one Authorization header',
+        'more than one Authorization header',
+      );
     const match = BEARER.exec(header);
     if (!match)
       throw new InvalidTokenError('the Authorization header must be "Bearer <JWT>"', 'malformed');
@@ -60,4 +55,12 @@ export class AuthGuard implements CanActivate {
     if (missing.length > 0) throw new InsufficientScopeError(missing, required);
     return principal;
   }
+}
+
+function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  // Names and values alternate.
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i].toLowerCase() === 'authorization') count++;
+  return count;
 }

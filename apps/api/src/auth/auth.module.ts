@@ -28,6 +28,8 @@ async function createVerifier(config: AppConfig, secrets: SecretSource): Promise
     issuer: auth.issuer,
     audience: auth.audience,
     clockSkewSeconds: auth.clockSkewSeconds,
+    tokenTypes: auth.tokenTypes,
+    maxTokenAgeSeconds: auth.maxTokenAgeSeconds,
   };
   const logger = new Logger('Auth');
   if (auth.mode === 'none') {
@@ -38,11 +40,15 @@ async function createVerifier(config: AppConfig, secrets: SecretSource): Promise
     const agent = auth.jwksCaFile
       ? new Agent({ ca: await readFile(auth.jwksCaFile, 'utf8') })
       : undefined;
-    return TokenVerifier.fromUrl(
-      auth.jwksUrl,
-      { ...options, cooldownSeconds: auth.jwksCooldownSeconds },
+    return TokenVerifier.fromUrl(auth.jwksUrl, options, {
+      cooldownSeconds: auth.jwksCooldownSeconds,
+      timeoutMs: auth.jwksTimeoutMs,
       agent,
-    );
+      onFetchFailed: (reason) =>
+        logger.warn(
+          `JWKS fetch failed (${reason}); tokens the cached keys cannot check get 503 until the next fetch, at most one per ${auth.jwksCooldownSeconds} s`,
+        ),
+    });
   }
   const jwks = await secrets.jwtVerificationKeys();
   if (!jwks) {

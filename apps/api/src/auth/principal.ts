@@ -5,6 +5,10 @@ import { ALL_SCOPES } from './scopes';
 export interface Principal {
   subject: string;
   scopes: ReadonlySet<string>;
+  /** The OAuth client the token was issued to (`azp` or `client_id`), for the audit trail. */
+  clientId?: string;
+  /** The token's `jti`, for the audit trail. */
+  tokenId?: string;
 }
 
 /** The caller of the original's open demo (AUTH_MODE=none), who may do everything. */

@@ -11,6 +11,12 @@ export class AppConfig {
     host: string;
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
+    tlsHandshakeTimeoutMs: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** 0: no cap. */
+    maxConnectionsPerAddress: number;
     rateLimitPerMinute: number;
     /** CORS allow-list; empty: CORS off. */
     corsOrigins: string[];
@@ -40,6 +46,7 @@ export class AppConfig {
     provider: EnvironmentVariables['ATTESTATION_PROVIDER'];
     required: boolean;
     dir: string;
+    timeoutMs: number;
     scone: { configId?: string; casAddr?: string; lasAddr?: string };
   };
   readonly logLevel!: EnvironmentVariables['LOG_LEVEL'];
@@ -51,7 +58,11 @@ export class AppConfig {
     jwksUrl?: string;
     jwksCaFile?: string;
     jwksCooldownSeconds: number;
+    jwksTimeoutMs: number;
     clockSkewSeconds: number;
+    /** Accepted `typ` header values, as configured (compared as media types). */
+    tokenTypes: string[];
+    maxTokenAgeSeconds: number;
   };
 }
 
@@ -94,14 +105,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         throw new ConfigError(`${name} is required when NODE_ENV=production`);
     }
   }
+  if (dto.HTTP_HEADERS_TIMEOUT_MS > dto.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
 
   return {
     nodeEnv: dto.NODE_ENV,
     http: {
       port: dto.PORT,
-      host: dto.HOST,
+      // Loopback unless production: a development process is not for the network to reach.
+      host: dto.HOST ?? (dto.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       bodyLimitBytes: dto.BODY_LIMIT_BYTES,
       shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS,
+      tlsHandshakeTimeoutMs: dto.TLS_HANDSHAKE_TIMEOUT_MS,
+      headersTimeoutMs: dto.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: dto.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: dto.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
       rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
       corsOrigins: dto.CORS_ORIGINS ? dto.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     },
@@ -128,6 +148,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       provider: dto.ATTESTATION_PROVIDER,
       required: dto.ATTESTATION_REQUIRED,
       dir: dto.ATTESTATION_DIR,
+      timeoutMs: dto.ATTESTATION_TIMEOUT_MS,
       scone: {
         configId: dto.SCONE_CONFIG_ID,
         casAddr: dto.SCONE_CAS_ADDR,
@@ -143,7 +164,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       jwksUrl: dto.AUTH_JWKS_URL,
       jwksCaFile: dto.AUTH_JWKS_CA_FILE,
       jwksCooldownSeconds: dto.AUTH_JWKS_COOLDOWN_S,
+      jwksTimeoutMs: dto.AUTH_JWKS_TIMEOUT_MS,
       clockSkewSeconds: dto.AUTH_CLOCK_SKEW_S,
+      tokenTypes: dto.AUTH_TOKEN_TYPES.split(',').map((type) => type.trim()),
+      maxTokenAgeSeconds: dto.AUTH_MAX_TOKEN_AGE_S,
     },
   };
 }

@@ -44,9 +44,11 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT = 4996;
 
+  /** Address to listen on; unset: 0.0.0.0 in production, 127.0.0.1 otherwise. */
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
-  HOST = '0.0.0.0';
+  HOST?: string;
 
   @IsIn(['memory', 'redis'])
   STORAGE_DRIVER: 'memory' | 'redis' = 'memory';
@@ -139,7 +141,7 @@ export class EnvironmentVariables {
   @IsIn(['none', 'scone', 'gramine', 'auto'])
   ATTESTATION_PROVIDER: 'none' | 'scone' | 'gramine' | 'auto' = 'none';
 
-  /** Refuse to start unless the attestation provider reports a TEE. */
+  /** Refuse to start unless the provider establishes a TEE itself (never under SCONE). */
   @Transform(toBool)
   @IsBoolean({ message: 'ATTESTATION_REQUIRED must be true or false' })
   ATTESTATION_REQUIRED = false;
@@ -148,6 +150,13 @@ export class EnvironmentVariables {
   @IsString()
   @IsNotEmpty()
   ATTESTATION_DIR = '/dev/attestation';
+
+  /** How long GET /attestation waits for Gramine's quote before answering 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  ATTESTATION_TIMEOUT_MS = 5000;
 
   /** `<session>/<service>` of the CAS policy; set by SCONE (reported by the scone provider). */
   @IsOptional()
@@ -176,6 +185,41 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(300000)
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  /** A connection that has not finished its TLS handshake within this time is dropped. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  TLS_HANDSHAKE_TIMEOUT_MS = 10000;
+
+  /** A request whose headers have not all arrived within this time is answered 408. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300000)
+  HTTP_HEADERS_TIMEOUT_MS = 10000;
+
+  /** A request (headers and body) not received in full within this time is answered 408. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  /** An idle keep-alive connection is closed after this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5000;
+
+  /** Open connections from one client address (a proxy is one address); 0: no cap. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS = 1000;
 
   /** /health/ready answers 503 when storage does not answer a ping within this time. */
   @Transform(toInt)
@@ -215,12 +259,32 @@ export class EnvironmentVariables {
   @Max(300)
   AUTH_CLOCK_SKEW_S = 30;
 
-  /** At most one JWKS refetch (for an unknown kid) per this many seconds. */
+  /** At most one JWKS fetch per this many seconds, failed ones included. */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(3600)
   AUTH_JWKS_COOLDOWN_S = 30;
+
+  /** A JWKS fetch that takes longer is abandoned (the request answers 503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  AUTH_JWKS_TIMEOUT_MS = 1500;
+
+  /** The `typ` values accepted (RFC 8725 §3.11), comma-separated, compared as media types. */
+  @Matches(/^\s*[\w.+/-]+\s*(,\s*[\w.+/-]+\s*)*$/, {
+    message: 'AUTH_TOKEN_TYPES must be comma-separated media types, e.g. at+jwt,JWT',
+  })
+  AUTH_TOKEN_TYPES = 'at+jwt,JWT';
+
+  /** A token is refused this many seconds after its `iat`, whatever its `exp` says. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86400)
+  AUTH_MAX_TOKEN_AGE_S = 86400;
 
   /** Requests per minute per client address; 0 turns rate limiting off. */
   @Transform(toInt)

@@ -5,8 +5,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination as pinoDestination, type DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
-const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Anything that could carry PHI or a credential is censored, wherever it appears in a log line
@@ -27,12 +25,10 @@ const REDACTED_PATHS = [
   ...PHI_FIELDS.map((field) => `*.${field}`),
 ];
 
-/** Takes the caller's x-request-id when it is sane, else makes one; echoes it on the response. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers[REQUEST_ID_HEADER];
-  const id = typeof given === 'string' && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+/** The id the request-id middleware gave the request (every request has one by now). */
+function requestId(req: IncomingMessage): string {
+  const id = (req as { id?: unknown }).id;
+  return typeof id === 'string' ? id : randomUUID();
 }
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];

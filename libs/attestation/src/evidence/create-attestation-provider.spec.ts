@@ -10,7 +10,8 @@ import { createAttestationProvider, resolveProvider } from './create-attestation
 import { certificateFingerprints } from './fingerprints';
 import { GramineAttestationProvider } from './gramine-attestation.provider';
 import { NoneAttestationProvider } from './none-attestation.provider';
-import { SconeAttestationProvider } from './scone-attestation.provider';
+import { fakeGramineDevice } from '../../test/fake-gramine-device';
+import { SCONE_REQUIRED_REFUSAL, SconeAttestationProvider } from './scone-attestation.provider';
 
 const sha256Hex = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
@@ -74,10 +75,18 @@ describe('attestation providers', () => {
       statement: expect.stringMatching(/^Nothing is attested/),
       nonce: nonce.toString('hex'),
       apiCertificate: certificateFingerprints(await secrets.apiTls()),
+      verified: [
+        {
+          field: 'apiCertificate',
+          basis: expect.stringContaining('Computed by this process'),
+          clientCheck: expect.stringContaining('your own TLS handshake'),
+        },
+      ],
+      claims: [],
     });
   });
 
-  it('scone reports the policy, the CAS and the session', async () => {
+  it('scone names the policy, the CAS and the session as unverified claims, never a TEE', async () => {
     const provider = await createAttestationProvider(
       {
         provider: 'scone',
@@ -89,7 +98,7 @@ describe('attestation providers', () => {
     const evidence = await provider.evidence(nonce);
     expect(evidence).toMatchObject({
       provider: 'scone',
-      tee: true,
+      tee: false,
       scone: {
         configId: 'clinic/patient-api-7/api',
         session: 'clinic/patient-api-7',
@@ -98,8 +107,24 @@ describe('attestation providers', () => {
         lasAddress: 'las',
       },
     });
-    expect(evidence.statement).toContain('attested this enclave to CAS at cas.example.org');
+    expect(evidence.statement).toMatch(/^Not attested by this process\. The configuration says/);
+    expect(evidence.statement).toContain(
+      '"clinic/patient-api-7/api" of the CAS at cas.example.org',
+    );
+    expect(evidence.statement).toContain('gives the program no quote or report');
+    expect(evidence.statement).toContain('npm run cas:ca');
     expect(evidence.apiCertificate.issuerSha256).toBeDefined();
+    expect(evidence.verified.map((item) => item.field)).toEqual(['apiCertificate']);
+    expect(evidence.claims.map((item) => item.field)).toEqual([
+      'scone.configId',
+      'scone.casAddress',
+      'scone.lasAddress',
+      'apiCertificate.issuerSha256',
+    ]);
+    expect(evidence.claims[0].basis).toBe(
+      'Configuration (SCONE_CONFIG_ID); the program cannot confirm that the runtime used it.',
+    );
+    expect(evidence.claims[3].clientCheck).toContain('scone cas attest');
   });
 
   it('scone without SCONE_CONFIG_ID reports no TEE', async () => {
@@ -147,17 +172,57 @@ describe('attestation providers', () => {
       ).rejects.toThrow('but the gramine provider reports no TEE');
     });
 
-    it('starts when the provider reports a TEE', async () => {
+    it('is never met by SCONE variables, and says why and what to use instead', async () => {
+      for (const provider of ['scone', 'auto'] as const) {
+        const attempt = createAttestationProvider(
+          {
+            provider,
+            required: true,
+            dir,
+            scone: { configId: 'anything/api', casAddr: 'cas.example.org' },
+          },
+          secrets,
+        );
+        await expect(attempt).rejects.toThrow(new AttestationError(SCONE_REQUIRED_REFUSAL));
+      }
+      expect(SCONE_REQUIRED_REFUSAL).not.toContain('\n');
+      expect(SCONE_REQUIRED_REFUSAL).toMatch(
+        /^ATTESTATION_REQUIRED=true cannot be met with the scone provider: .*no quote or report to check.*unset ATTESTATION_REQUIRED, or run under Gramine/,
+      );
+    });
+
+    it('is not met by an attestation_type file alone: Gramine must hand over a quote', async () => {
       await writeFile(join(dir, 'attestation_type'), 'dcap');
       await expect(
         createAttestationProvider({ provider: 'gramine', required: true, dir }, secrets),
-      ).resolves.toBeInstanceOf(GramineAttestationProvider);
+      ).rejects.toThrow(
+        'ATTESTATION_REQUIRED=true, but the gramine provider reports no TEE: Gramine gave no quote: cannot read quote: ENOENT.',
+      );
+    });
+
+    it('starts when Gramine makes a quote over report data chosen at boot', async () => {
+      const device = await fakeGramineDevice(dir);
+      try {
+        await expect(
+          createAttestationProvider({ provider: 'gramine', required: true, dir }, secrets),
+        ).resolves.toBeInstanceOf(GramineAttestationProvider);
+        expect(device.served).toHaveLength(1);
+      } finally {
+        await device.close();
+      }
+    });
+
+    it('stops boot when the boot quote does not come within ATTESTATION_TIMEOUT_MS', async () => {
+      const device = await fakeGramineDevice(dir, { mode: 'silent' });
       await expect(
         createAttestationProvider(
-          { provider: 'scone', required: true, scone: { configId: 's/api' } },
+          { provider: 'gramine', required: true, dir, timeoutMs: 200 },
           secrets,
         ),
-      ).resolves.toBeInstanceOf(SconeAttestationProvider);
+      ).rejects.toThrow(
+        'reports no TEE: Gramine gave no quote: Gramine did not answer within 200 ms (ATTESTATION_TIMEOUT_MS).',
+      );
+      await device.close();
     });
   });
 

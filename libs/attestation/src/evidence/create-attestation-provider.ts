@@ -8,11 +8,13 @@ import {
 } from './attestation-provider';
 import type { AttestationModuleOptions } from './attestation.module-definition';
 import { certificateFingerprints } from './fingerprints';
-import { GRAMINE_FILES, GramineAttestationProvider } from './gramine-attestation.provider';
+import {
+  DEFAULT_ATTESTATION_DIR,
+  GRAMINE_FILES,
+  GramineAttestationProvider,
+} from './gramine-attestation.provider';
 import { NoneAttestationProvider } from './none-attestation.provider';
-import { SconeAttestationProvider } from './scone-attestation.provider';
-
-export const DEFAULT_ATTESTATION_DIR = '/dev/attestation';
+import { SCONE_REQUIRED_REFUSAL, SconeAttestationProvider } from './scone-attestation.provider';
 
 /**
  * `auto`: Gramine when its attestation pseudo-files exist, else SCONE when the runtime was
@@ -29,8 +31,9 @@ export async function resolveProvider(
 }
 
 /**
- * The one place that maps configuration to an AttestationProvider adapter. With `required`, a
- * provider that reports no TEE stops boot.
+ * The one place that maps configuration to an AttestationProvider adapter. With `required`, boot
+ * stops unless the provider establishes a TEE itself: Gramine must hand over a quote over report
+ * data chosen now; SCONE never can (its program has nothing to check), and says why.
  */
 export async function createAttestationProvider(
   options: AttestationModuleOptions,
@@ -44,6 +47,9 @@ export async function createAttestationProvider(
       provider = new GramineAttestationProvider(
         fingerprints,
         options.dir ?? DEFAULT_ATTESTATION_DIR,
+        {
+          timeoutMs: options.timeoutMs,
+        },
       );
       break;
     case 'scone':
@@ -53,6 +59,7 @@ export async function createAttestationProvider(
       provider = new NoneAttestationProvider(fingerprints);
       break;
   }
+  if (options.required && name === 'scone') throw new AttestationError(SCONE_REQUIRED_REFUSAL);
   if (options.required) {
     const status = await provider.status();
     if (!status.tee) {

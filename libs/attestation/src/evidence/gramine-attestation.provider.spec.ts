@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeGramineDevice, mkfifo } from '../../test/fake-gramine-device';
 import { fakeSgxQuote } from '../../test/fake-quote';
 import { AttestationError, CertificateFingerprints } from './attestation-provider';
+import { AttestationFiles } from './device-files';
 import {
-  AttestationFiles,
   GramineAttestationProvider,
   gramineReportData,
   parseSgxQuote,
@@ -26,7 +27,13 @@ describe('parseSgxQuote', () => {
     const quote = fakeSgxQuote({ mrenclave, mrsigner, reportData });
     expect(quote.subarray(112, 144)).toEqual(mrenclave);
     expect(quote.subarray(368, 432)).toEqual(reportData);
-    expect(parseSgxQuote(quote)).toEqual({ mrenclave, mrsigner, reportData });
+    expect(parseSgxQuote(quote)).toEqual({ mrenclave, mrsigner, reportData, debug: false });
+  });
+
+  it('reads the DEBUG bit of ATTRIBUTES.FLAGS at 96', () => {
+    const quote = fakeSgxQuote({ reportData: randomBytes(64), debug: true });
+    expect(quote[96] & 0x02).toBe(0x02);
+    expect(parseSgxQuote(quote).debug).toBe(true);
   });
 
   it('refuses a quote too short to hold a report', () => {
@@ -62,7 +69,6 @@ describe('GramineAttestationProvider', () => {
     await writeFile(join(dir, 'quote'), quote);
 
     const provider = new GramineAttestationProvider(fingerprints, dir);
-    await expect(provider.status()).resolves.toMatchObject({ tee: true });
     const evidence = await provider.evidence(nonce);
 
     expect(await readFile(join(dir, 'user_report_data'))).toEqual(expected);
@@ -75,11 +81,44 @@ describe('GramineAttestationProvider', () => {
         attestationType: 'dcap',
         mrenclave: mrenclave.toString('hex'),
         mrsigner: mrsigner.toString('hex'),
+        debug: false,
         reportData: expected.toString('hex'),
         quote: quote.toString('base64'),
       },
     });
     expect(evidence.statement).toMatch(/report data is sha256 of this service's TLS public key/);
+    expect(evidence.statement).toContain('cannot verify the quote itself');
+  });
+
+  it('says what it verified or produced itself, and what a client must still check', async () => {
+    await writeFile(join(dir, 'attestation_type'), 'dcap');
+    await writeFile(join(dir, 'quote'), fakeSgxQuote({ reportData: expected }));
+    const evidence = await new GramineAttestationProvider(fingerprints, dir).evidence(nonce);
+    expect(evidence.verified.map((item) => item.field)).toEqual([
+      'apiCertificate',
+      'gramine.reportData',
+      'gramine.quote',
+    ]);
+    const quoteItem = evidence.verified[2];
+    expect(quoteItem.basis).toContain('does not verify its signature');
+    expect(quoteItem.clientCheck).toMatch(/SGX quote verifier.*DEBUG.*MRENCLAVE/);
+    // Read from a folder that is not Gramine's own: said so, as a claim of the configuration.
+    expect(evidence.claims).toEqual([
+      expect.objectContaining({
+        field: 'gramine',
+        basis: expect.stringContaining(`read from ${dir} (ATTESTATION_DIR)`),
+      }),
+    ]);
+  });
+
+  it('reports no TEE for a debug enclave, and still returns its quote', async () => {
+    await writeFile(join(dir, 'attestation_type'), 'dcap');
+    await writeFile(join(dir, 'quote'), fakeSgxQuote({ reportData: expected, debug: true }));
+    const provider = new GramineAttestationProvider(fingerprints, dir);
+    const evidence = await provider.evidence(nonce);
+    expect(evidence).toMatchObject({ tee: false, gramine: { debug: true } });
+    expect(evidence.statement).toContain('DEBUG enclave');
+    expect(evidence.gramine?.quote).not.toBeNull();
   });
 
   it('refuses a quote over other report data', async () => {
@@ -99,11 +138,15 @@ describe('GramineAttestationProvider', () => {
 
   it('reports no TEE, and asks for no quote, when Gramine runs without SGX', async () => {
     await writeFile(join(dir, 'attestation_type'), 'none');
-    const evidence = await new GramineAttestationProvider(fingerprints, dir).evidence(nonce);
+    const provider = new GramineAttestationProvider(fingerprints, dir);
+    const evidence = await provider.evidence(nonce);
     expect(evidence).toMatchObject({
       tee: false,
-      gramine: { attestationType: 'none', quote: null, reportData: null },
+      gramine: { attestationType: 'none', quote: null, reportData: null, debug: null },
+      verified: [expect.objectContaining({ field: 'apiCertificate' })],
+      claims: [expect.objectContaining({ field: 'gramine.attestationType' })],
     });
+    await expect(provider.status()).resolves.toMatchObject({ tee: false });
     await expect(readFile(join(dir, 'user_report_data'))).rejects.toThrow(/ENOENT/);
   });
 
@@ -140,7 +183,9 @@ describe('GramineAttestationProvider', () => {
         throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       },
     };
-    const provider = new GramineAttestationProvider(fingerprints, '/dev/attestation', device);
+    const provider = new GramineAttestationProvider(fingerprints, '/dev/attestation', {
+      files: device,
+    });
     const nonces = Array.from({ length: 8 }, () => randomBytes(24));
 
     const answers = await Promise.all(nonces.map((n) => provider.evidence(n)));
@@ -165,9 +210,150 @@ describe('GramineAttestationProvider', () => {
             : fakeSgxQuote({ reportData: expected }),
         ),
     };
-    const provider = new GramineAttestationProvider(fingerprints, '/dev/attestation', device);
+    const provider = new GramineAttestationProvider(fingerprints, '/dev/attestation', {
+      files: device,
+    });
     await expect(provider.evidence(nonce)).rejects.toThrow('cannot write user_report_data: EIO');
     fail = false;
     await expect(provider.evidence(nonce)).resolves.toMatchObject({ tee: true });
+  });
+
+  describe('at boot (ATTESTATION_REQUIRED)', () => {
+    it('establishes a TEE only by obtaining a quote over report data it chose just now', async () => {
+      const device = await fakeGramineDevice(dir);
+      try {
+        const provider = new GramineAttestationProvider(fingerprints, dir);
+        await expect(provider.status()).resolves.toEqual({
+          tee: true,
+          statement: expect.stringContaining('made a quote over report data this process chose'),
+        });
+        expect(device.served).toHaveLength(1);
+        const written = await readFile(join(dir, 'user_report_data'));
+        expect(written.subarray(0, 32)).toEqual(Buffer.from(fingerprints.spkiSha256, 'hex'));
+        expect(parseSgxQuote(device.served[0]).reportData).toEqual(written);
+      } finally {
+        await device.close();
+      }
+    });
+
+    it('reports no TEE when attestation_type says dcap but no quote comes', async () => {
+      await writeFile(join(dir, 'attestation_type'), 'dcap');
+      const provider = new GramineAttestationProvider(fingerprints, dir);
+      await expect(provider.status()).resolves.toEqual({
+        tee: false,
+        statement: 'Gramine gave no quote: cannot read quote: ENOENT.',
+      });
+    });
+
+    it('reports no TEE for a quote that is not over its report data (a file left in place)', async () => {
+      await writeFile(join(dir, 'attestation_type'), 'dcap');
+      await writeFile(join(dir, 'quote'), fakeSgxQuote({ reportData: expected }));
+      await expect(new GramineAttestationProvider(fingerprints, dir).status()).resolves.toEqual({
+        tee: false,
+        statement: 'Gramine gave no quote: the quote does not carry the report data just written.',
+      });
+    });
+
+    it('reports no TEE for a debug enclave', async () => {
+      const device = await fakeGramineDevice(dir, { debug: true });
+      try {
+        await expect(new GramineAttestationProvider(fingerprints, dir).status()).resolves.toEqual({
+          tee: false,
+          statement: expect.stringContaining('DEBUG enclave'),
+        });
+      } finally {
+        await device.close();
+      }
+    });
+  });
+
+  describe('against a device that behaves like Gramine (FIFO)', () => {
+    it('gets a fresh quote over each request’s nonce', async () => {
+      const device = await fakeGramineDevice(dir);
+      try {
+        const provider = new GramineAttestationProvider(fingerprints, dir);
+        const nonces = [randomBytes(16), randomBytes(16), randomBytes(16)];
+        const answers = await Promise.all(nonces.map((n) => provider.evidence(n)));
+        answers.forEach((answer, i) => {
+          expect(answer.tee).toBe(true);
+          expect(answer.gramine?.mrenclave).toBe(device.mrenclave.toString('hex'));
+          expect(answer.gramine?.reportData).toBe(
+            gramineReportData(fingerprints.spkiSha256, nonces[i]).toString('hex'),
+          );
+        });
+        expect(device.served).toHaveLength(3);
+      } finally {
+        await device.close();
+      }
+    });
+  });
+
+  describe('ATTESTATION_TIMEOUT_MS', () => {
+    it('gives up on a quote that never comes (a FIFO nobody writes), and asks again next time', async () => {
+      const device = await fakeGramineDevice(dir, { mode: 'silent' });
+      const provider = new GramineAttestationProvider(fingerprints, dir, { timeoutMs: 300 });
+      const timedOut = new AttestationError(
+        'Gramine did not answer within 300 ms (ATTESTATION_TIMEOUT_MS)',
+      );
+      await expect(provider.evidence(nonce)).rejects.toThrow(timedOut);
+      // The read was aborted, not left behind: the next request is asked again, and times out.
+      await expect(provider.evidence(nonce)).rejects.toThrow(timedOut);
+      await expect(provider.status()).resolves.toEqual({
+        tee: false,
+        statement: `Gramine gave no quote: ${timedOut.message}.`,
+      });
+      await device.close();
+    });
+
+    it('counts the wait for an earlier request in the timeout', async () => {
+      await mkfifo(join(dir, 'quote'));
+      await writeFile(join(dir, 'attestation_type'), 'epid');
+      const provider = new GramineAttestationProvider(fingerprints, dir, { timeoutMs: 1000 });
+      const started = Date.now();
+      const results = await Promise.allSettled([
+        provider.evidence(nonce),
+        provider.evidence(nonce),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      // Both within one timeout, not one after the other.
+      expect(Date.now() - started).toBeLessThan(2 * 1000);
+    });
+
+    it('asks nothing more of a device whose call cannot be aborted until that call returns', async () => {
+      let release: (() => void) | undefined;
+      const device: AttestationFiles = {
+        writeFile: () => Promise.resolve(),
+        readFile: (path) => {
+          if (path.endsWith('attestation_type')) return Promise.resolve(Buffer.from('dcap'));
+          // A system call stuck in the kernel: the abort signal cannot end it.
+          return new Promise((resolve) => {
+            release = () => resolve(fakeSgxQuote({ reportData: expected }));
+          });
+        },
+      };
+      const provider = new GramineAttestationProvider(fingerprints, '/dev/attestation', {
+        files: device,
+        timeoutMs: 500,
+      });
+      await expect(provider.evidence(nonce)).rejects.toThrow(
+        'Gramine did not answer within 500 ms (ATTESTATION_TIMEOUT_MS)',
+      );
+      // At most one call is ever left waiting on the device: the next is refused, not queued.
+      const again = Date.now();
+      await expect(provider.evidence(nonce)).rejects.toThrow(
+        'an earlier quote request has not returned from Gramine; not asking again until it does',
+      );
+      expect(Date.now() - again).toBeLessThan(500);
+      // Once the stuck call returns, the device is asked again.
+      release?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      device.readFile = (path) =>
+        Promise.resolve(
+          path.endsWith('attestation_type')
+            ? Buffer.from('dcap')
+            : fakeSgxQuote({ reportData: expected }),
+        );
+      await expect(provider.evidence(nonce)).resolves.toMatchObject({ tee: true });
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  apiCertificateItem,
   AttestationEvidence,
   AttestationProvider,
   CertificateFingerprints,
@@ -33,6 +34,8 @@ export class NoneAttestationProvider extends AttestationProvider {
       statement,
       nonce: nonce.toString('hex'),
       apiCertificate: this.fingerprints,
+      verified: [apiCertificateItem()],
+      claims: [],
     };
   }
 }

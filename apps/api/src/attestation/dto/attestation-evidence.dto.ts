@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type {
   AttestationEvidence,
   CertificateFingerprints,
+  EvidenceItem,
   GramineEvidence,
   SconeEvidence,
 } from '@app/attestation';
@@ -25,7 +26,10 @@ export class CertificateFingerprintsDto implements CertificateFingerprints {
   })
   spkiSha256!: string;
 
-  /** Of the CA certificate that issued it (under SCONE: the CA that CAS exports). */
+  /**
+   * Of the CA certificate whose signature on it this process checked (under SCONE, meant to be the
+   * CA that CAS exports: a claim until you compare it with what `npm run cas:ca` fetches).
+   */
   @ApiPropertyOptional({
     example: '77de01f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e',
     pattern: '^[0-9a-f]{64}$',
@@ -33,9 +37,12 @@ export class CertificateFingerprintsDto implements CertificateFingerprints {
   issuerSha256?: string;
 }
 
-/** What the SCONE runtime reports: it attested the enclave to CAS before the program started. */
+/**
+ * What this service's configuration says of its SCONE attestation. Unverified claims, all of
+ * them: the SCONE runtime gives the program nothing to check (see `claims`).
+ */
 export class SconeEvidenceDto implements SconeEvidence {
-  /** `SCONE_CONFIG_ID`: `<session>/<service>` of the CAS policy. */
+  /** `SCONE_CONFIG_ID`: `<session>/<service>` of the CAS policy, as configured. */
   @ApiProperty({ type: String, nullable: true, example: 'patient-api-1234/api' })
   configId!: string | null;
 
@@ -46,7 +53,7 @@ export class SconeEvidenceDto implements SconeEvidence {
   @ApiProperty({ type: String, nullable: true, example: 'api' })
   service!: string | null;
 
-  /** The CAS that attested this enclave. */
+  /** `SCONE_CAS_ADDR`: the CAS the configuration names (attest it yourself). */
   @ApiProperty({ type: String, nullable: true, example: 'cas.example.org' })
   casAddress!: string | null;
 
@@ -68,6 +75,10 @@ export class GramineEvidenceDto implements GramineEvidence {
   @ApiProperty({ type: String, nullable: true, pattern: '^[0-9a-f]{64}$' })
   mrsigner!: string | null;
 
+  /** The enclave's DEBUG attribute: a debug enclave's memory is readable by the host. */
+  @ApiProperty({ type: Boolean, nullable: true, example: false })
+  debug!: boolean | null;
+
   /** 64 bytes, hex: sha256 of the API's TLS SPKI (DER), then sha256 of the nonce's bytes. */
   @ApiProperty({ type: String, nullable: true, pattern: '^[0-9a-f]{128}$' })
   reportData!: string | null;
@@ -77,12 +88,40 @@ export class GramineEvidenceDto implements GramineEvidence {
   quote!: string | null;
 }
 
+/** One part of the evidence, and on what it rests. */
+export class EvidenceItemDto implements EvidenceItem {
+  /** The field of this evidence it is about. */
+  @ApiProperty({ example: 'gramine.quote' })
+  field!: string;
+
+  /**
+   * In `verified`: what this process did to establish it. In `claims`: where the value comes
+   * from (a variable, a file), which this process cannot check.
+   */
+  @ApiProperty({
+    example:
+      'Obtained from Gramine (attestation_type dcap) for this request. This process does not verify its signature.',
+  })
+  basis!: string;
+
+  /** What a client must still check, elsewhere, before relying on it. */
+  @ApiProperty({
+    example:
+      'Verify the quote with an SGX quote verifier and compare MRENCLAVE with the build you expect.',
+  })
+  clientCheck!: string;
+}
+
 /** Evidence of where this service runs, for a client to check before it sends patient data. */
 export class AttestationEvidenceDto implements AttestationEvidence {
-  @ApiProperty({ enum: ['none', 'scone', 'gramine'], example: 'scone' })
+  @ApiProperty({ enum: ['none', 'scone', 'gramine'], example: 'gramine' })
   provider!: 'none' | 'scone' | 'gramine';
 
-  /** Whether this process runs inside a trusted execution environment, per the provider. */
+  /**
+   * True only for what this process established itself: a Gramine quote obtained for this
+   * request, over its TLS key and your nonce, from a non-debug enclave. Never from configuration:
+   * always false under SCONE and with `none`.
+   */
   @ApiProperty({ example: true })
   tee!: boolean;
 
@@ -96,6 +135,17 @@ export class AttestationEvidenceDto implements AttestationEvidence {
 
   @ApiProperty({ type: CertificateFingerprintsDto })
   apiCertificate!: CertificateFingerprintsDto;
+
+  /** What this process verified or produced itself (the TLS fingerprints; a Gramine quote). */
+  @ApiProperty({ type: [EvidenceItemDto] })
+  verified!: EvidenceItemDto[];
+
+  /**
+   * What it only reports from its configuration (under SCONE: the policy, the CAS, the CA):
+   * unverified, for a client to check elsewhere.
+   */
+  @ApiProperty({ type: [EvidenceItemDto] })
+  claims!: EvidenceItemDto[];
 
   /** Present with the scone provider. */
   @ApiPropertyOptional({ type: SconeEvidenceDto })

@@ -251,7 +251,8 @@ function answerForHttp(exception: HttpException): ErrorAnswer {
   };
 }
 
-function outcomeForStatus(status: number): AuditOutcome {
+/** How the audit records an answer of this status that carries no more precise outcome. */
+export function outcomeForStatus(status: number): AuditOutcome {
   switch (status) {
     case 400:
       return 'invalid';

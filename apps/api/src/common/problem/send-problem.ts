@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { recordAuditOutcome } from '../../audit/audit-context';
 import type { ErrorAnswer } from '../errors/error-catalogue';
 import { Problem, PROBLEM_CONTENT_TYPE } from './problem';
 
@@ -16,8 +17,9 @@ export function sendProblem(
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
-/** Answers the request at `instance` as the error catalogue says. */
+/** Answers the request at `instance` as the error catalogue says, and tells the audit why. */
 export function sendErrorAnswer(res: Response, answer: ErrorAnswer, instance: string): void {
+  recordAuditOutcome(res.req, answer.auditOutcome);
   const { status, type, title, detail, errors } = answer;
   const problem: Problem = {
     type,

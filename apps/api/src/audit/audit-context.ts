@@ -1,0 +1,38 @@
+import type { Request } from 'express';
+import type { AuditOutcome } from './audit-outcome';
+import type { AuditAction } from './audited.decorator';
+
+/** What the audit knows of a request while it is being handled. */
+export interface AuditContext {
+  action: AuditAction;
+  time: Date;
+  patientIds: string[];
+  breakGlassReason?: string;
+  /** The event is written (or being written): nothing more is recorded for this request. */
+  recorded: boolean;
+  /** Records the request's one event with this outcome (later calls do nothing). */
+  record(outcome: AuditOutcome, details?: AuditDetails): void;
+}
+
+export interface AuditDetails {
+  /** The patients a listing showed (instead of the one the route names). */
+  shown?: string[];
+  /** Listed records withheld because they failed their integrity check. */
+  withheld?: string[];
+}
+
+const AUDIT = Symbol('audit');
+
+export function setAuditContext(req: Request, context: AuditContext): void {
+  (req as unknown as Record<symbol, AuditContext>)[AUDIT] = context;
+}
+
+/** The audit context of an audited request; undefined for any other. */
+export function auditContextOf(req: Request): AuditContext | undefined {
+  return (req as unknown as Record<symbol, AuditContext | undefined>)[AUDIT];
+}
+
+/** Records how an audited request ended (for any other request, nothing). */
+export function recordAuditOutcome(req: Request, outcome: AuditOutcome, details?: AuditDetails) {
+  auditContextOf(req)?.record(outcome, details);
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { principalOf } from '../auth/principal';
+import { outcomeForStatus } from '../common/errors/error-catalogue';
+import { REQUEST_ID_HEADER } from '../common/http/request-id';
+import { setAuditContext, type AuditContext, type AuditDetails } from './audit-context';
+import type { AuditEvent } from './audit-event';
+import { AuditLog } from './audit-log';
+import type { AuditOutcome } from './audit-outcome';
+import { AuditRoutes } from './audit-routes';
+
+/** A client's own request id is kept only when it is a plain token (it goes into logs). */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The tenant of a request before tenancy knows better (the original's one open demo tenant). */
+const DEFAULT_TENANT = 'default';
+
+/**
+ * Exactly one audit event per request to an audited route, whatever happens to it: a request is
+ * recognised as it arrives (before body parsing, rate limiting and auth), and its event is
+ * recorded before the answer is sent: a success by the interceptor, an error where the error
+ * catalogue's answer is sent.
+ */
+@Injectable()
+export class AuditTrail {
+  constructor(
+    private readonly routes: AuditRoutes,
+    private readonly log: AuditLog,
+  ) {}
+
+  /** Express middleware: opens the audit context of every audited request. */
+  middleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const route = this.routes.find(req.method, req.path);
+      if (!route) return next();
+      const context: AuditContext = {
+        action: route.action,
+        time: new Date(),
+        patientIds: route.patientId === undefined ? [] : [route.patientId],
+        recorded: false,
+        record: (outcome, details = {}) => {
+          if (context.recorded) return;
+          context.recorded = true;
+          this.log.write(this.eventOf(req, context, outcome, details));
+        },
+      };
+      setAuditContext(req, context);
+      // Every answer records its outcome before it is sent; this is for a client that left first.
+      res.once('close', () =>
+        context.record(res.writableFinished ? outcomeForStatus(res.statusCode) : 'error'),
+      );
+      next();
+    };
+  }
+
+  private eventOf(
+    req: Request,
+    context: AuditContext,
+    outcome: AuditOutcome,
+    details: AuditDetails,
+  ): AuditEvent {
+    const principal = principalOf(req);
+    const clientRequestId = req.headers[REQUEST_ID_HEADER];
+    const userAgent = req.headers['user-agent'];
+    return {
+      time: context.time.toISOString(),
+      tenant: DEFAULT_TENANT,
+      actor: principal?.subject ?? 'unauthenticated',
+      ...(principal?.clientId !== undefined ? { clientId: principal.clientId } : {}),
+      ...(principal?.tokenId !== undefined ? { tokenId: principal.tokenId } : {}),
+      action: context.action,
+      patientIds: details.shown ?? context.patientIds,
+      outcome,
+      ...(details.withheld && details.withheld.length > 0 ? { withheld: details.withheld } : {}),
+      requestId: String(req.id),
+      ...(typeof clientRequestId === 'string' && CLIENT_REQUEST_ID.test(clientRequestId)
+        ? { clientRequestId }
+        : {}),
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      ...(typeof userAgent === 'string' ? { userAgent: userAgent.slice(0, 256) } : {}),
+      ...(context.breakGlassReason !== undefined
+        ? { breakGlassReason: context.breakGlassReason }
+        : {}),
+    };
+  }
+}
