@@ -31,10 +31,11 @@ export class AuditRoutes implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.routes = this.discovery.getControllers().flatMap(({ instance }) => {
+    this.routes = this.discovery.getControllers().flatMap((wrapper) => {
+      const instance = wrapper.instance as object | undefined;
       if (!instance) return [];
       const prototype = Object.getPrototypeOf(instance) as object;
-      const base = this.pathsOf(instance.constructor as object);
+      const base = this.pathsOf(instance.constructor);
       return this.scanner.getAllMethodNames(prototype).flatMap((name) => {
         const handler = (prototype as Record<string, unknown>)[name] as () => unknown;
         const action = this.reflector.get<AuditAction | undefined>(AUDITED_ACTION, handler);

@@ -72,7 +72,7 @@ export class AuditTrail {
       patientIds: details.shown ?? context.patientIds,
       outcome,
       ...(details.withheld && details.withheld.length > 0 ? { withheld: details.withheld } : {}),
-      requestId: String(req.id),
+      requestId: typeof req.id === 'string' ? req.id : JSON.stringify(req.id),
       ...(typeof clientRequestId === 'string' && CLIENT_REQUEST_ID.test(clientRequestId)
         ? { clientRequestId }
         : {}),

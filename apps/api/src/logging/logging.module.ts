@@ -1,10 +1,9 @@
 import { DynamicModule } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { destination as pinoDestination, type DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
-
 
 /**
  * Anything that could carry PHI or a credential is censored, wherever it appears in a log line
