@@ -48,8 +48,10 @@ jest: deps system-deps build
 
 test: deps system-deps lint typecheck openapi-check jest
 
-# Speed, side by side with the floor of Node + Redis here (not a test: no thresholds enforced).
+# Speed, side by side with two floors (node:https and Express 5, each + Redis) in one run, driven by
+# wrk (not a test: no thresholds enforced). Settings: README's speed section.
 bench: build system-deps
+	@tools/ensure-system-deps.sh wrk:wrk
 	node bench/run.js
 
 # The image, the compose stack and the chart's smoke test, with podman (installs it; root).

@@ -7,6 +7,7 @@ const extraEntries = {
   'write-openapi': './apps/api/src/bin/write-openapi.ts',
   'dev-token': './apps/api/src/bin/dev-token.ts',
   'keys-rotate': './apps/api/src/bin/keys-rotate.ts',
+  'tenants-migrate': './apps/api/src/bin/tenants-migrate.ts',
   'make-secrets': './apps/api/src/bin/make-secrets.ts',
   'cas-ca': './apps/api/src/bin/cas-ca.ts',
 };

@@ -147,7 +147,8 @@ free_port() {
 }
 export API_IMAGE REDIS_IMAGE NODE_IMAGE
 API_PORT=$(free_port)
-export API_PORT
+API_MANAGEMENT_PORT=$(free_port)
+export API_PORT API_MANAGEMENT_PORT
 container() { echo "${project}_$1_1"; }
 up() { "${compose[@]}" up -d --no-build "$@" >>"$work/compose.log" 2>&1 || true; }
 show_logs() {
@@ -227,6 +228,15 @@ noauth=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/api-ca.crt" \
   --resolve "api:$API_PORT:127.0.0.1" "https://api:$API_PORT/patient/nobody" || true)
 [ "$noauth" = 401 ] || fail "GET /patient without a token answered $noauth, expected 401"
 pass "without a token: 401"
+
+# Production: metrics only on the management listener, never on the port that carries PHI.
+phi_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/api-ca.crt" \
+  --resolve "api:$API_PORT:127.0.0.1" "https://api:$API_PORT/metrics" || true)
+mgmt_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/api-ca.crt" \
+  --resolve "api:$API_MANAGEMENT_PORT:127.0.0.1" "https://api:$API_MANAGEMENT_PORT/metrics" || true)
+[ "$phi_metrics" = 404 ] && [ "$mgmt_metrics" = 200 ] ||
+  fail "/metrics answered $phi_metrics on the API port (expected 404), $mgmt_metrics on the management port (expected 200)"
+pass "/metrics: 404 on the API port, 200 on the management port"
 
 $podman stop -t 20 "$api" >/dev/null 2>&1
 code=$($podman inspect "$api" --format '{{.State.ExitCode}}')

@@ -110,7 +110,10 @@ describe('docker/compose.yml (outside SGX)', () => {
   });
 
   it('publishes the API on loopback only (the stack runs on dev keys)', () => {
-    expect(api.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:.*:4996$/)]);
+    expect(api.ports).toEqual([
+      expect.stringMatching(/^127\.0\.0\.1:.*:4996$/),
+      expect.stringMatching(/^127\.0\.0\.1:.*:9443$/),
+    ]);
   });
 });
 

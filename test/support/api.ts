@@ -22,6 +22,8 @@ export interface TestApi {
   trusting(ca: string): HttpsClient;
   /** The generated client (openapi/client), sending a dev token with every scope. */
   typed: PatientApiClient;
+  /** Sends no token to the management listener (with MANAGEMENT_PORT set). */
+  management?: HttpsClient;
   stop(): Promise<void>;
 }
 
@@ -36,11 +38,19 @@ export function testEnv(secrets: DevSecrets): Record<string, string> {
   };
 }
 
-/** A client without a token that checks every answer against the committed contract. */
-export function contractClient(url: string, ca: string): HttpsClient {
+/** The paths the management listener serves (any other answers 404 there, by design). */
+const MANAGED = /^\/(metrics|health|docs|openapi)/;
+
+/**
+ * A client without a token that checks every answer against the committed contract (those to
+ * paths matching `checked`, when given).
+ */
+export function contractClient(url: string, ca: string, checked?: RegExp): HttpsClient {
   const validator = contract();
   return new HttpsClient(url, ca, {
-    onResponse: (method, path, result) => validator.check(method, path, result),
+    onResponse: (method, path, result) => {
+      if (!checked || checked.test(path)) validator.check(method, path, result);
+    },
   });
 }
 
@@ -60,6 +70,9 @@ export async function startTestApi(
   const client = anonymous.with({ authorization: `Bearer ${allScopes}` });
   const typed = typedClient(api.url, secrets.apiCa, allScopes);
   const others: HttpsClient[] = [];
+  // The contract is the API listener's; the management one serves its operations part only.
+  if (api.managementUrl) others.push(contractClient(api.managementUrl, secrets.apiCa, MANAGED));
+  const management = others[0];
   let stopping: Promise<void> | undefined;
   return {
     api,
@@ -74,6 +87,7 @@ export async function startTestApi(
       return other;
     },
     typed: typed.client,
+    ...(management ? { management } : {}),
     // Once: a test may stop an API the fixture stops again after it.
     stop: () =>
       (stopping ??= (async () => {

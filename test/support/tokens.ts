@@ -30,6 +30,8 @@ export interface TokenClaims {
   iatIn?: number;
   /** The header's `typ` (default `at+jwt`, RFC 9068); null leaves it out. */
   typ?: string | null;
+  /** The clinic (claim `tenant`; default the dev tokens' `dev-clinic`); null leaves it out. */
+  tenant?: string | null;
 }
 
 /** A really signed ES256 token. */
@@ -48,6 +50,7 @@ export async function signToken(
   if (claims.nbfIn !== undefined) payload.nbf = now + claims.nbfIn;
   if (claims.scope !== undefined) payload.scope = claims.scope;
   if (claims.scp !== undefined) payload.scp = claims.scp;
+  if (claims.tenant !== null) payload.tenant = claims.tenant ?? 'dev-clinic';
   return signClaims(signer, payload, { typ: claims.typ === undefined ? 'at+jwt' : claims.typ });
 }
 

@@ -5,6 +5,7 @@ import { SecretSource, SecretsModule } from '@app/secrets';
 import { StorageModule, type StorageModuleOptions } from '@app/storage';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { redisConnectionOptions } from './config/redis-options';
 import { HealthModule } from './health/health.module';
 import { AppMetrics } from './metrics/app-metrics';
 import { MetricsModule } from './metrics/metrics.module';
@@ -82,23 +83,12 @@ async function storageOptions(
   const { storage } = config;
   const keyRing = await secrets.recordKeys();
   if (storage.driver === 'memory') return { driver: 'memory', keyRing };
-  const tls = await secrets.redisTls();
   return {
     driver: 'redis',
     keyRing,
     connectWaitMs: storage.connectTimeoutMs,
     redisObserver: metrics.redisObserver,
-    redis: {
-      mode: storage.mode,
-      host: storage.host,
-      port: storage.port,
-      nodes: storage.nodes,
-      sentinelMaster: storage.sentinelMaster,
-      natMap: storage.natMap,
-      waitReplicas: storage.waitReplicas,
-      tls: { ...tls, servername: storage.tlsServername },
-      commandTimeoutMs: storage.commandTimeoutMs,
-      connectTimeoutMs: storage.connectTimeoutMs,
-    },
+    erasureCompactionSeconds: storage.erasureCompactionSeconds,
+    redis: await redisConnectionOptions(config, secrets),
   };
 }

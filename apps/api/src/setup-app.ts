@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { AppMetrics } from './metrics/app-metrics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { surfaces } from './server/surfaces';
 
 /**
  * What is Express's rather than Nest's: helmet, CORS, body parsers, metrics middleware, Swagger.
@@ -21,6 +22,7 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
   // First, so that requests refused early have an id, are timed and counted, and are audited.
   app.use(requestIds());
   app.use(httpMetrics(app.get(AppMetrics)));
+  app.use(surfaces(config.http.operationsOnApiListener));
   app.use(app.get(AuditTrail).middleware());
   app.use(
     helmet({

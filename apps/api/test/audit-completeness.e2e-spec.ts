@@ -15,6 +15,7 @@ interface AuditLine {
   clientId?: string;
   tokenId?: string;
   time: string;
+  tenant: string;
 }
 
 /**
@@ -45,7 +46,11 @@ describe('the audit trail is complete (memory storage)', () => {
   it('a success, with who, from where and with which client', async () => {
     await api.client.post('/patient/au-1', { form: SEED_FORM_BODY });
     const key = api.secrets.signingKey;
-    const token = await new SignJWT({ scope: 'patients:read', azp: 'ward-7-app' })
+    const token = await new SignJWT({
+      scope: 'patients:read',
+      azp: 'ward-7-app',
+      tenant: 'dev-clinic',
+    })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid as string, typ: 'at+jwt' })
       .setSubject('nurse-jo')
       .setJti('token-42')
@@ -65,6 +70,7 @@ describe('the audit trail is complete (memory storage)', () => {
     const event = expectOneEvent(res, {
       action: 'patient.read',
       outcome: 'success',
+      tenant: 'dev-clinic',
       actor: 'nurse-jo',
       clientId: 'ward-7-app',
       tokenId: 'token-42',

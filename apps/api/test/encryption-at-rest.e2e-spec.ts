@@ -1,3 +1,4 @@
+import { recordKey } from '@app/storage/redis/redis-key-layout';
 import { SEED_FIELDS, seedWith } from '@test/support/seed';
 import { useTestApi } from '@test/support/test-api';
 
@@ -38,7 +39,7 @@ describe('records at rest in Redis', () => {
         }
       }
     }
-    const envelope = JSON.parse((await api.direct.get('patient:plain-1'))!);
+    const envelope = JSON.parse((await api.direct.get(recordKey('dev-clinic', 'plain-1')))!);
     expect(Object.keys(envelope).sort()).toEqual(['ct', 'iv', 'kid', 'rev', 'tag', 'v']);
     expect(Buffer.from(envelope.iv, 'base64')).toHaveLength(12);
     expect(Buffer.from(envelope.tag, 'base64')).toHaveLength(16);
@@ -47,8 +48,8 @@ describe('records at rest in Redis', () => {
   it('uses a fresh nonce for every write, even of the same content', async () => {
     await api.client.post('/patient/nonce-a', { json: SEED_FIELDS });
     await api.client.post('/patient/nonce-b', { json: SEED_FIELDS });
-    const a = JSON.parse((await api.direct.get('patient:nonce-a'))!);
-    const b = JSON.parse((await api.direct.get('patient:nonce-b'))!);
+    const a = JSON.parse((await api.direct.get(recordKey('dev-clinic', 'nonce-a')))!);
+    const b = JSON.parse((await api.direct.get(recordKey('dev-clinic', 'nonce-b')))!);
     expect(a.iv).not.toEqual(b.iv);
     expect(a.ct).not.toEqual(b.ct);
   });
@@ -65,11 +66,11 @@ describe('records at rest in Redis', () => {
 
   it('never returns a record whose ciphertext was changed by one byte, and audits it', async () => {
     await api.client.post('/patient/flip', { json: SEED_FIELDS });
-    const envelope = JSON.parse((await api.direct.get('patient:flip'))!);
+    const envelope = JSON.parse((await api.direct.get(recordKey('dev-clinic', 'flip')))!);
     const ct = Buffer.from(envelope.ct, 'base64');
     ct[Math.floor(ct.length / 2)] ^= 0x01;
     await api.direct.set(
-      'patient:flip',
+      recordKey('dev-clinic', 'flip'),
       JSON.stringify({ ...envelope, ct: ct.toString('base64') }),
     );
     await expectIntegrityFailure('flip');
@@ -85,15 +86,21 @@ describe('records at rest in Redis', () => {
   it("does not decrypt patient A's value copied under patient B's key", async () => {
     await api.client.post('/patient/victim-a', { json: seedWith({ fname: 'Alice' }) });
     await api.client.post('/patient/victim-b', { json: seedWith({ fname: 'Bob' }) });
-    await api.direct.set('patient:victim-b', (await api.direct.get('patient:victim-a'))!);
+    await api.direct.set(
+      recordKey('dev-clinic', 'victim-b'),
+      (await api.direct.get(recordKey('dev-clinic', 'victim-a')))!,
+    );
     await expectIntegrityFailure('victim-b');
     expect((await api.client.get('/patient/victim-a')).json().fname).toBe('Alice');
   });
 
   it('refuses a revision edited in place (the revision is authenticated too)', async () => {
     await api.client.post('/patient/rev-edit', { json: SEED_FIELDS });
-    const envelope = JSON.parse((await api.direct.get('patient:rev-edit'))!);
-    await api.direct.set('patient:rev-edit', JSON.stringify({ ...envelope, rev: 7 }));
+    const envelope = JSON.parse((await api.direct.get(recordKey('dev-clinic', 'rev-edit')))!);
+    await api.direct.set(
+      recordKey('dev-clinic', 'rev-edit'),
+      JSON.stringify({ ...envelope, rev: 7 }),
+    );
     await expectIntegrityFailure('rev-edit');
   });
 

@@ -21,6 +21,7 @@ describe('token hygiene', () => {
     aud: AUDIENCE,
     sub: 'clinician-1',
     scope: 'patients:read',
+    tenant: 'dev-clinic',
     iat: now() - 5,
     exp: now() + 600,
   });

@@ -1,12 +1,11 @@
 export * from './patient-repository';
 export * from './storage-errors';
-export * from './crypto/record-cipher';
-export * from './crypto/aes-gcm-record-cipher';
-export * from './crypto/record-codec';
-export * from './memory/memory-patient-repository';
-export * from './redis/redis-connection-options';
-export * from './redis/create-redis-client';
-export * from './redis/redis-patient-repository';
+export { TENANT_PATTERN } from './tenant';
+export * from './maintenance/record-key-rotator';
+export * from './maintenance/tenant-migrator';
 export * from './storage.module';
 export type { StorageModuleOptions } from './storage.module-definition';
-export * from './rotation/record-rotation';
+export type { RedisAddress, RedisConnectionOptions } from './redis/redis-connection-options';
+export type { RedisObserver } from './redis/watch-connection';
+// The raw client, for tests and tools that look at what Redis holds.
+export { createRedisClient, type RedisClient } from './redis/create-redis-client';

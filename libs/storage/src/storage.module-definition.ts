@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { RecordKeyRing } from '@app/secrets';
 import type { RedisConnectionOptions } from './redis/redis-connection-options';
-import type { RedisObserver } from './redis/redis-patient-repository';
+import type { RedisObserver } from './redis/watch-connection';
 
 export interface StorageModuleOptions {
   driver: 'memory' | 'redis';
@@ -13,6 +13,12 @@ export interface StorageModuleOptions {
   connectWaitMs?: number;
   /** Told about Redis connection losses, reconnects and failed commands (e.g. for metrics). */
   redisObserver?: RedisObserver;
+  /**
+   * Redis: seconds after an erasure within which the master that held the record rewrites its
+   * append-only file (debounced: one rewrite for the erasures of that time); 0: at once.
+   * Default 300.
+   */
+  erasureCompactionSeconds?: number;
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =

@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Metrics for Prometheus
-         * @description The text exposition format: request durations by route template and status, Redis errors and reconnects, record changes, process metrics. No label carries a patient id or any other record content.
+         * @description The text exposition format: request durations by route template and status, Redis errors and reconnects, record changes, process metrics. No label carries a patient id or any other record content. In production served only on the management listener (`MANAGEMENT_PORT`): the API's own port answers 404.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * Read a patient
-         * @description Answers the record as the original did: the 13 fields, `id` and `score`, flat. The ETag is the record's revision, for conditional updates. Requires the scope `patients:read`.
+         * @description Answers the record as the original did: the 13 fields, `id` and `score`, flat. The ETag is the record's revision, for conditional updates. Requires the scope `patients:read`; the SSN is answered in full only with `patients:identifiers`, otherwise masked. In an emergency a token with `patients:emergency` may read a record of its own clinic without `patients:read`, giving the reason in `X-Break-Glass-Reason`: the access is audited with it. A record of another clinic answers 404, as an unknown id does.
          */
         get: operations["getPatient"];
         /**
@@ -384,7 +384,8 @@ export interface components {
              */
             score: number;
             /**
-             * @description Social security number: 3-2-4 (US) or 3-3-4 digits with hyphens, or 9 digits.
+             * @description Social security number: in full only to tokens with the scope `patients:identifiers`;
+             *     otherwise every digit but the last four is masked (`***-**-2345`).
              * @example 123-223-2345
              */
             ssn: string;
@@ -646,6 +647,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description A dependency (storage, the token keys, the attestation device) is unavailable; retry after `Retry-After` seconds. */
             503: {
                 headers: {
@@ -677,6 +689,17 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReportDto"];
                 };
             };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getReadiness: {
@@ -695,6 +718,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthReportDto"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description Not ready: a check is down, or the process is shutting down */
@@ -726,12 +760,35 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description In production, on the API port: metrics are served on MANAGEMENT_PORT only. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getPatient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Emergency access only (scope `patients:emergency`): why this record must be read now, 1 to 500 printable characters */
+                "X-Break-Glass-Reason"?: string;
+            };
             path: {
                 id: string;
             };

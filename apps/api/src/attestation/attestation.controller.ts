@@ -23,7 +23,7 @@ export class AttestationController {
    */
   @Get()
   @ApiOkResponse({ type: AttestationEvidenceDto, description: 'The evidence' })
-  @ApiProblems(400, 503)
+  @ApiProblems(400, 429, 503)
   getAttestationEvidence(@Query() query: AttestationQueryDto): Promise<AttestationEvidenceDto> {
     return this.attestation.evidence(Buffer.from(query.nonce, 'hex'));
   }

@@ -36,3 +36,9 @@ export function auditContextOf(req: Request): AuditContext | undefined {
 export function recordAuditOutcome(req: Request, outcome: AuditOutcome, details?: AuditDetails) {
   auditContextOf(req)?.record(outcome, details);
 }
+
+/** Marks an audited request as emergency access, with the reason the caller gave. */
+export function noteBreakGlass(req: Request, reason: string): void {
+  const context = auditContextOf(req);
+  if (context) context.breakGlassReason = reason;
+}

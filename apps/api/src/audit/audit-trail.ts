@@ -12,8 +12,8 @@ import { AuditRoutes } from './audit-routes';
 /** A client's own request id is kept only when it is a plain token (it goes into logs). */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The tenant of a request before tenancy knows better (the original's one open demo tenant). */
-const DEFAULT_TENANT = 'default';
+/** The tenant of a request that named none (no valid token): not a valid clinic name. */
+const NO_TENANT = '*';
 
 /**
  * Exactly one audit event per request to an audited route, whatever happens to it: a request is
@@ -64,7 +64,7 @@ export class AuditTrail {
     const userAgent = req.headers['user-agent'];
     return {
       time: context.time.toISOString(),
-      tenant: DEFAULT_TENANT,
+      tenant: principal?.tenant ?? NO_TENANT,
       actor: principal?.subject ?? 'unauthenticated',
       ...(principal?.clientId !== undefined ? { clientId: principal.clientId } : {}),
       ...(principal?.tokenId !== undefined ? { tokenId: principal.tokenId } : {}),

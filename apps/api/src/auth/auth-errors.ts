@@ -32,6 +32,26 @@ export class InsufficientScopeError extends Error {
   }
 }
 
+/** The token is valid but names no clinic: it can reach no record (403). */
+export class TenantMissingError extends Error {
+  override readonly name = 'TenantMissingError';
+  readonly code = 'tenant_missing' as const;
+  constructor(readonly claim: string) {
+    super(`the token names no clinic: its "${claim}" claim is missing or not a clinic name`);
+  }
+}
+
+/** Emergency access without the reason it must give (403). */
+export class BreakGlassReasonMissingError extends Error {
+  override readonly name = 'BreakGlassReasonMissingError';
+  readonly code = 'break_glass_reason_missing' as const;
+  constructor() {
+    super(
+      'emergency access (the scope patients:emergency) needs the X-Break-Glass-Reason header: why this record must be read now',
+    );
+  }
+}
+
 /** The identity provider's keys could not be fetched: not the caller's fault (503). */
 export class TokenKeysUnavailableError extends Error {
   override readonly name = 'TokenKeysUnavailableError';
@@ -39,4 +59,9 @@ export class TokenKeysUnavailableError extends Error {
 }
 
 export type AuthError =
-  MissingTokenError | InvalidTokenError | InsufficientScopeError | TokenKeysUnavailableError;
+  | MissingTokenError
+  | InvalidTokenError
+  | InsufficientScopeError
+  | TenantMissingError
+  | BreakGlassReasonMissingError
+  | TokenKeysUnavailableError;

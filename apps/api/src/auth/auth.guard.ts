@@ -2,14 +2,17 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { InsufficientScopeError, InvalidTokenError, MissingTokenError } from './auth-errors';
+import {
+  InsufficientScopeError,
+  InvalidTokenError,
+  MissingTokenError,
+  TenantMissingError,
+} from './auth-errors';
 import { ANONYMOUS, type Principal, setPrincipal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
-import { REQUIRED_SCOPES } from './scopes';
-import { TokenVerifier } from './token-verifier';
-
-/** RFC 9110 §11.1: the scheme is case-insensitive (`bearer`, `BEARER`). */
-const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
+import { EmergencyAccess } from './emergency-access';
+import { ALLOWS_EMERGENCY_ACCESS, REQUIRED_SCOPES, Scope } from './scopes';
+import { bearerTokenOf, TokenVerifier } from './token-verifier';
 
 /**
  * Global guard: every route needs a valid bearer token with the route's scopes, except routes
@@ -22,6 +25,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly verifier: TokenVerifier,
+    private readonly emergency: EmergencyAccess,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,13 +36,23 @@ export class AuthGuard implements CanActivate {
       setPrincipal(req, ANONYMOUS);
       return true;
     }
+    const principal = await this.authenticate(req);
+    // Known from here on, so that the audit names the actor of a refusal too.
+    setPrincipal(req, principal);
+    if (principal.tenant === undefined) throw new TenantMissingError(this.config.auth.tenantClaim);
     const required =
       this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
-    setPrincipal(req, await this.authorize(req, required));
+    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length === 0) return true;
+    const emergency =
+      principal.scopes.has(Scope.patientsEmergency) &&
+      this.reflector.get<boolean | undefined>(ALLOWS_EMERGENCY_ACCESS, context.getHandler());
+    if (!emergency) throw new InsufficientScopeError(missing, required);
+    this.emergency.grant(req, principal);
     return true;
   }
 
-  private async authorize(req: Request, required: string[]): Promise<Principal> {
+  private async authenticate(req: Request): Promise<Principal> {
     const header = req.headers.authorization;
     if (header === undefined) throw new MissingTokenError();
     // Node keeps only the first of repeated Authorization headers; a proxy may read another.
@@ -47,13 +61,10 @@ export class AuthGuard implements CanActivate {
         'send one Authorization header',
         'more than one Authorization header',
       );
-    const match = BEARER.exec(header);
-    if (!match)
+    const token = bearerTokenOf(header);
+    if (token === null)
       throw new InvalidTokenError('the Authorization header must be "Bearer <JWT>"', 'malformed');
-    const principal = await this.verifier.verify(match[1]);
-    const missing = required.filter((scope) => !principal.scopes.has(scope));
-    if (missing.length > 0) throw new InsufficientScopeError(missing, required);
-    return principal;
+    return this.verifier.verify(token);
   }
 }
 

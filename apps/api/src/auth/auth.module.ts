@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { SecretError, SecretSource } from '@app/secrets';
 import { AppConfig } from '../config/app-config';
+import { MetricsModule } from '../metrics/metrics.module';
+import { EmergencyAccess } from './emergency-access';
 import { TokenVerifier } from './token-verifier';
 
 /**
@@ -11,14 +13,16 @@ import { TokenVerifier } from './token-verifier';
  */
 @Global()
 @Module({
+  imports: [MetricsModule],
   providers: [
     {
       provide: TokenVerifier,
       inject: [AppConfig, SecretSource],
       useFactory: createVerifier,
     },
+    EmergencyAccess,
   ],
-  exports: [TokenVerifier],
+  exports: [TokenVerifier, EmergencyAccess],
 })
 export class AuthModule {}
 
@@ -30,6 +34,7 @@ async function createVerifier(config: AppConfig, secrets: SecretSource): Promise
     clockSkewSeconds: auth.clockSkewSeconds,
     tokenTypes: auth.tokenTypes,
     maxTokenAgeSeconds: auth.maxTokenAgeSeconds,
+    tenantClaim: auth.tenantClaim,
   };
   const logger = new Logger('Auth');
   if (auth.mode === 'none') {

@@ -7,7 +7,12 @@ export interface DevTokenOptions {
   scopes?: readonly string[];
   subject?: string;
   ttlSeconds?: number;
+  /** The clinic; default DEV_TENANT. */
+  tenant?: string;
 }
+
+/** The clinic dev tokens belong to unless told otherwise. */
+export const DEV_TENANT = 'dev-clinic';
 
 /**
  * A token signed with the dev profile's key, which the dev profile trusts; an RFC 9068 access
@@ -24,7 +29,10 @@ export async function mintDevToken(
     throw new Error(`a token may live at most AUTH_MAX_TOKEN_AGE_S (${maxAge} s)`);
   const ttlSeconds = options.ttlSeconds ?? Math.min(12 * 3600, maxAge);
   const key = await importJWK(signingKey as Parameters<typeof importJWK>[0], 'ES256');
-  return new SignJWT({ scope: (options.scopes ?? ALL_SCOPES).join(' ') })
+  return new SignJWT({
+    scope: (options.scopes ?? ALL_SCOPES).join(' '),
+    [config.auth.tenantClaim]: options.tenant ?? DEV_TENANT,
+  })
     .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid as string | undefined, typ: 'at+jwt' })
     .setSubject(options.subject ?? 'dev-user')
     .setIssuer(config.auth.issuer)

@@ -16,6 +16,8 @@ export interface TokenVerifierOptions {
   tokenTypes: readonly string[];
   /** Refused this long after `iat`; an `exp` later than that is refused outright. */
   maxTokenAgeSeconds: number;
+  /** The claim naming the caller's clinic (checked by the guard, so a 403 can say so). */
+  tenantClaim: string;
 }
 
 export interface RemoteKeyOptions {
@@ -24,6 +26,17 @@ export interface RemoteKeyOptions {
   agent?: Agent;
   onFetchFailed?: (reason: string) => void;
 }
+
+/** RFC 9110 §11.1: the scheme is case-insensitive (`bearer`, `BEARER`). */
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
+
+/** The JWT of an `Authorization: Bearer <JWT>` header; null for any other header. */
+export function bearerTokenOf(header: string | undefined): string | null {
+  return header === undefined ? null : (BEARER.exec(header)?.[1] ?? null);
+}
+
+/** A clinic's name, as tenants are named everywhere (it becomes part of storage keys). */
+const TENANT = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Longest a `sub` may be (code points): it becomes the audit actor. */
 const MAX_SUBJECT_LENGTH = 255;
@@ -115,7 +128,13 @@ export class TokenVerifier {
     if (!isUsableSubject(subject))
       throw new InvalidTokenError('the token\'s "sub" claim is not accepted');
 
-    const principal = { subject, scopes: scopesOf(payload), ...auditClaimsOf(payload) };
+    const tenant = payload[this.options.tenantClaim];
+    const principal = {
+      subject,
+      scopes: scopesOf(payload),
+      ...(typeof tenant === 'string' && TENANT.test(tenant) ? { tenant } : {}),
+      ...auditClaimsOf(payload),
+    };
     this.remember(
       token,
       principal,

@@ -1,71 +1,57 @@
-import { NestFactory } from '@nestjs/core';
-import { SecretError } from '@app/secrets';
-import {
-  PatientRepository,
-  RedisPatientRepository,
-  rotateRecordKeys,
-  type RotationProgress,
-} from '@app/storage';
-import { Presets, SingleBar } from 'cli-progress';
-import { AppModule } from '../app.module';
-import { ConfigError, loadConfig } from '../config/app-config';
+import { RecordKeyRotator, type RotationProgress } from '@app/storage';
+import { ConfigError } from '../config/app-config';
+import { progressBar, reporter, runStorageCommand } from './storage-command';
 
 /**
- * `npm run keys:rotate`: re-encrypts every record under the active record key (the first key of
- * the ring the secret source gives), with the same configuration as the server. Safe to
- * interrupt and re-run: records are swapped one by one, atomically, and finished ones are skipped.
+ * `npm run keys:rotate`: re-encrypts every record, of every tenant, under the active record key
+ * (the first key of the ring the secret source gives), with the same configuration as the server.
+ * Records are found by scanning the keyspace, not from the listing indexes. Safe to interrupt
+ * and re-run: records are swapped one by one, atomically, and finished ones are skipped. Exits 0
+ * only when a closing check finds every record under the active key.
  */
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  if (config.storage.driver !== 'redis') {
-    throw new ConfigError(
-      'keys:rotate needs STORAGE_DRIVER=redis (in-memory records live and die with one process)',
-    );
-  }
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-    logger: ['error'],
-    abortOnError: false,
-  });
-  try {
-    const repository = app.get(PatientRepository);
-    if (!(repository instanceof RedisPatientRepository)) throw new Error('storage is not Redis');
-    await repository.ping();
-
-    const bar = new SingleBar(
-      {
-        format:
-          'rotating {bar} {value}/{total} records | {rotated} re-encrypted, {current} already current, {missing} gone',
-        noTTYOutput: true,
-        notTTYSchedule: 200,
-        stream: process.stderr,
-      },
-      Presets.shades_classic,
-    );
-    let started = false;
-    const show = (p: RotationProgress) => {
-      const payload = { rotated: p.rotated, current: p.alreadyCurrent, missing: p.missing };
-      if (!started) bar.start(p.total, p.seen, payload);
-      else {
-        bar.setTotal(p.total);
-        bar.update(p.seen, payload);
-      }
-      started = true;
-    };
-    const result = await rotateRecordKeys(repository, show);
-    bar.stop();
-    process.stdout.write(
-      `done: ${result.seen} records, ${result.rotated} re-encrypted, ${result.alreadyCurrent} already current, ` +
-        `${result.missing} gone\n`,
-    );
-  } finally {
-    await app.close();
-  }
-}
-
-main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof SecretError;
-  console.error(
-    `keys:rotate: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`,
+runStorageCommand('keys:rotate', noArguments, async (app) => {
+  const rotator = app.get(RecordKeyRotator);
+  const bar = progressBar(
+    'rotating {bar} {value}/{total} records | {rotated} re-encrypted, {current} already current, {missing} gone',
   );
-  process.exit(1);
+  const result = await rotator.rotate(
+    reporter<RotationProgress>(bar, (p) => ({
+      rotated: p.rotated,
+      current: p.alreadyCurrent,
+      missing: p.missing,
+    })),
+  );
+  bar.stop();
+  process.stdout.write(
+    `done: ${result.seen} records, ${result.rotated} re-encrypted, ${result.alreadyCurrent} already current, ` +
+      `${result.missing} gone\n`,
+  );
+  const problems: string[] = [];
+  if (result.stale > 0) {
+    problems.push(
+      `${result.stale} records were sealed again with an old key during the run: is a server still ` +
+        'running with the old key active? Update it and run keys:rotate again',
+    );
+  }
+  if (result.unreadable.length > 0) {
+    const names = result.unreadable.map(({ tenant, id }) => `${tenant}/${id}`).join(', ');
+    problems.push(
+      `${result.unreadable.length} records fail their integrity check and were kept as they are: ${names}`,
+    );
+  }
+  if (result.legacy > 0) {
+    problems.push(
+      `${result.legacy} records are still in the layout before tenants: run tenants:migrate (it re-encrypts them)`,
+    );
+  }
+  if (problems.length === 0) {
+    process.stdout.write(`every record is under the active key ${rotator.activeKeyId}\n`);
+    return 0;
+  }
+  for (const problem of problems) process.stderr.write(`keys:rotate: ${problem}\n`);
+  return 2;
 });
+
+function noArguments(): void {
+  if (process.argv.length > 2) throw new ConfigError('keys:rotate takes no arguments');
+}

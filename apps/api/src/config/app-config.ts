@@ -7,6 +7,10 @@ import { EnvironmentVariables } from './environment-variables';
 export class AppConfig {
   readonly nodeEnv!: EnvironmentVariables['NODE_ENV'];
   readonly http!: {
+    /** The management listener's port (metrics, docs, contract, health); none when unset. */
+    managementPort?: number;
+    /** Whether the API listener also serves metrics, docs and the contract (not in production). */
+    operationsOnApiListener: boolean;
     port: number;
     host: string;
     bodyLimitBytes: number;
@@ -34,6 +38,7 @@ export class AppConfig {
     tlsServername: string;
     commandTimeoutMs: number;
     connectTimeoutMs: number;
+    erasureCompactionSeconds: number;
   };
   readonly secrets!: {
     source: EnvironmentVariables['SECRETS_SOURCE'];
@@ -63,6 +68,8 @@ export class AppConfig {
     /** Accepted `typ` header values, as configured (compared as media types). */
     tokenTypes: string[];
     maxTokenAgeSeconds: number;
+    /** The claim naming the caller's clinic. */
+    tenantClaim: string;
   };
 }
 
@@ -113,6 +120,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     nodeEnv: dto.NODE_ENV,
     http: {
       port: dto.PORT,
+      ...(dto.MANAGEMENT_PORT !== undefined ? { managementPort: dto.MANAGEMENT_PORT } : {}),
+      operationsOnApiListener: dto.NODE_ENV !== 'production',
       // Loopback unless production: a development process is not for the network to reach.
       host: dto.HOST ?? (dto.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       bodyLimitBytes: dto.BODY_LIMIT_BYTES,
@@ -137,6 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       tlsServername: dto.REDIS_TLS_SERVERNAME,
       commandTimeoutMs: dto.REDIS_COMMAND_TIMEOUT_MS,
       connectTimeoutMs: dto.REDIS_CONNECT_TIMEOUT_MS,
+      erasureCompactionSeconds: dto.ERASURE_COMPACTION_S,
     },
     secrets: {
       source: dto.SECRETS_SOURCE,
@@ -168,6 +178,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       clockSkewSeconds: dto.AUTH_CLOCK_SKEW_S,
       tokenTypes: dto.AUTH_TOKEN_TYPES.split(',').map((type) => type.trim()),
       maxTokenAgeSeconds: dto.AUTH_MAX_TOKEN_AGE_S,
+      tenantClaim: dto.AUTH_TENANT_CLAIM,
     },
   };
 }

@@ -44,6 +44,17 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT = 4996;
 
+  /**
+   * HTTPS port of the management listener (/metrics, /docs, /openapi.*, /health/*); unset: none.
+   * In production those are served only there, never on PORT.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MANAGEMENT_PORT?: number;
+
   /** Address to listen on; unset: 0.0.0.0 in production, 127.0.0.1 otherwise. */
   @IsOptional()
   @IsString()
@@ -119,6 +130,16 @@ export class EnvironmentVariables {
   @Min(50)
   @Max(60000)
   REDIS_CONNECT_TIMEOUT_MS = 3000;
+
+  /**
+   * Seconds after an erasure within which Redis rewrites its append-only file, so that the erased
+   * record leaves the disk too (debounced: one rewrite for the erasures of that time); 0: at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  ERASURE_COMPACTION_S = 300;
 
   /**
    * `env` reads API_TLS_CERT, API_TLS_KEY, API_TLS_CA, REDIS_TLS_CA, REDIS_TLS_CERT,
@@ -285,6 +306,10 @@ export class EnvironmentVariables {
   @Min(60)
   @Max(30 * 86400)
   AUTH_MAX_TOKEN_AGE_S = 86400;
+
+  /** The token claim that names the caller's clinic (tenant); a token without it is refused. */
+  @Matches(/^[A-Za-z0-9_:./-]{1,64}$/, { message: 'AUTH_TENANT_CLAIM must be a claim name' })
+  AUTH_TENANT_CLAIM = 'tenant';
 
   /** Requests per minute per client address; 0 turns rate limiting off. */
   @Transform(toInt)

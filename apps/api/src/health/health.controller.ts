@@ -2,11 +2,13 @@ import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
+import { ApiProblems } from '../openapi/api-responses.decorator';
 import { HealthReportDto } from './health-report.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
 @Public()
+@ApiProblems(429) // one budget per client address covers public routes too
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

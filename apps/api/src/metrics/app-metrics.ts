@@ -35,6 +35,12 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly breakGlassAccess = new Counter({
+    name: 'break_glass_access_total',
+    help: 'Records read by emergency access ("break the glass"), each with a reason in the audit trail.',
+    registers: [this.registry],
+  });
+
   readonly redisErrors = new Counter({
     name: 'redis_errors_total',
     help: 'Redis failures by kind: connection (refused, reset, TLS), disconnect (a connection that was up went away), command (failed or timed out; answered 503).',
@@ -61,6 +67,7 @@ export class AppMetrics {
     // Present from the start (at 0), so dashboards and alerts see the series before any event.
     for (const change of ['created', 'updated', 'deleted'] as const)
       this.recordChanges.inc({ change }, 0);
+    this.breakGlassAccess.inc(0);
     for (const kind of ['connection', 'disconnect', 'command'] as const) {
       this.redisErrors.inc({ kind }, 0);
     }

@@ -13,7 +13,8 @@ import {
 } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Scope } from '../auth/scopes';
+import { type Caller, CurrentCaller } from '../auth/caller.decorator';
+import { AllowsEmergencyAccess, Scope } from '../auth/scopes';
 import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
 import { ListPatientsQueryDto } from './dto/list-patients-query.dto';
@@ -51,25 +52,39 @@ export class PatientsController {
   async createPatient(
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
-    return withETag(res, await this.patients.create(id, fields));
+    return withETag(res, await this.patients.create(caller, id, fields));
   }
 
   /**
    * Read a patient
    *
    * Answers the record as the original did: the 13 fields, `id` and `score`, flat. The ETag is
-   * the record's revision, for conditional updates. Requires the scope `patients:read`.
+   * the record's revision, for conditional updates. Requires the scope `patients:read`; the SSN
+   * is answered in full only with `patients:identifiers`, otherwise masked. In an emergency a
+   * token with `patients:emergency` may read a record of its own clinic without
+   * `patients:read`, giving the reason in `X-Break-Glass-Reason`: the access is audited with it.
+   * A record of another clinic answers 404, as an unknown id does.
    */
   @Get('patient/:id')
   @RecordRoute(Scope.patientsRead, 'patient.read', 400, 404)
+  @AllowsEmergencyAccess()
+  @ApiHeader({
+    name: 'X-Break-Glass-Reason',
+    required: false,
+    description:
+      'Emergency access only (scope `patients:emergency`): why this record must be read now, 1 to 500 printable characters',
+    schema: { type: 'string', minLength: 1, maxLength: 500 },
+  })
   @ApiOkResponse({ type: PatientDto, description: 'The record', headers: ETAG_HEADER })
   async getPatient(
     @Param('id', PatientIdPipe) id: string,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
-    return withETag(res, await this.patients.get(id));
+    return withETag(res, await this.patients.get(caller, id));
   }
 
   /**
@@ -93,9 +108,11 @@ export class PatientsController {
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
-    return withETag(res, await this.patients.replace(id, fields, expectedRevision(ifMatch)));
+    const view = await this.patients.replace(caller, id, fields, expectedRevision(ifMatch));
+    return withETag(res, view);
   }
 
   /**
@@ -108,8 +125,11 @@ export class PatientsController {
   @RecordRoute(Scope.patientsDelete, 'patient.erase', 400, 404)
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Erased' })
-  async deletePatient(@Param('id', PatientIdPipe) id: string): Promise<void> {
-    await this.patients.erase(id);
+  async deletePatient(
+    @Param('id', PatientIdPipe) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    await this.patients.erase(caller, id);
   }
 
   /**
@@ -122,9 +142,12 @@ export class PatientsController {
   @Get('patients')
   @RecordRoute(Scope.patientsRead, 'patient.list', 400)
   @ApiOkResponse({ type: PatientPageDto, description: 'A page of patients' })
-  async listPatients(@Query() query: ListPatientsQueryDto): Promise<PatientPageDto> {
+  async listPatients(
+    @Query() query: ListPatientsQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<PatientPageDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const page = await this.patients.list(query.limit, after);
+    const page = await this.patients.list(caller, query.limit, after);
     return {
       items: page.items,
       nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),

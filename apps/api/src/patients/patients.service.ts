@@ -6,6 +6,7 @@ import {
   PatientRepository,
   StoredPatient,
 } from '@app/storage';
+import { type Caller, seesIdentifiers } from '../auth/caller.decorator';
 import { scoreInputOf } from '../scores/score-input';
 import { PatientDto } from './dto/patient.dto';
 import { PatientSummaryDto } from './dto/patient-summary.dto';
@@ -24,29 +25,42 @@ export class PatientsService {
     private readonly scoring: ScoringService,
   ) {}
 
-  async create(id: string, fields: PatientFieldsDto): Promise<PatientView> {
-    return toView(await this.patients.create(id, this.document(fields)));
+  async create(caller: Caller, id: string, fields: PatientFieldsDto): Promise<PatientView> {
+    return toView(await this.patients.create(caller.tenant, id, this.document(fields)), caller);
   }
 
-  async get(id: string): Promise<PatientView> {
-    return toView(this.current(await this.find(id)));
+  async get(caller: Caller, id: string): Promise<PatientView> {
+    return toView(this.current(await this.find(caller.tenant, id)), caller);
   }
 
   /** Replaces the 13 fields and re-scores; only at `expectedRev` when given (If-Match). */
-  async replace(id: string, fields: PatientFieldsDto, expectedRev?: number): Promise<PatientView> {
-    return toView(await this.patients.replace(id, this.document(fields), expectedRev));
+  async replace(
+    caller: Caller,
+    id: string,
+    fields: PatientFieldsDto,
+    expectedRev?: number,
+  ): Promise<PatientView> {
+    const stored = await this.patients.replace(
+      caller.tenant,
+      id,
+      this.document(fields),
+      expectedRev,
+    );
+    return toView(stored, caller);
   }
 
   /** Erases a patient; PatientNotFoundError when there was none. */
-  async erase(id: string): Promise<void> {
-    if (!(await this.patients.erase(id))) throw new PatientNotFoundError(id);
+  async erase(caller: Caller, id: string): Promise<void> {
+    if (!(await this.patients.erase(caller.tenant, id))) throw new PatientNotFoundError(id);
   }
 
+  /** A page of the caller's clinic's patients: names and scores, never identifiers. */
   async list(
+    caller: Caller,
     limit: number,
     afterId?: string,
   ): Promise<{ items: PatientSummaryDto[]; nextAfter: string | null; withheld: string[] }> {
-    const page = await this.patients.list(limit, afterId);
+    const page = await this.patients.list(caller.tenant, limit, afterId);
     const items = page.items.map((stored) => {
       const { doc } = this.current(stored);
       return { id: stored.id, fname: doc.fields.fname, lname: doc.fields.lname, score: doc.score };
@@ -54,8 +68,9 @@ export class PatientsService {
     return { items, nextAfter: page.nextAfter, withheld: page.withheld };
   }
 
-  private async find(id: string): Promise<StoredPatient> {
-    const stored = await this.patients.findById(id);
+  /** Another clinic's record is as unknown as an id that does not exist: the same 404. */
+  private async find(tenant: string, id: string): Promise<StoredPatient> {
+    const stored = await this.patients.findById(tenant, id);
     if (!stored) throw new PatientNotFoundError(id);
     return stored;
   }
@@ -82,10 +97,11 @@ export class PatientsService {
 }
 
 /** The original's flat JSON, keys in alphabetical order as it sent them. */
-function toView(stored: StoredPatient): PatientView {
-  const { icd10, ...fields } = stored.doc.fields;
+function toView(stored: StoredPatient, caller: Caller): PatientView {
+  const { icd10, ssn, ...fields } = stored.doc.fields;
   const record: Record<string, string | number | string[]> = {
     ...fields,
+    ssn: seesIdentifiers(caller) ? ssn : maskIdentifier(ssn),
     ...(icd10 !== undefined ? { icd10: icd10.split(',') } : {}),
     id: stored.id,
     score: stored.doc.score,
@@ -96,4 +112,14 @@ function toView(stored: StoredPatient): PatientView {
       .map((key) => [key, record[key]]),
   ) as unknown as PatientDto;
   return { patient, rev: stored.rev };
+}
+
+/** Every digit but the last four hidden, the layout kept: `***-**-2345`. */
+export function maskIdentifier(value: string): string {
+  let keep = 4;
+  return [...value]
+    .reverse()
+    .map((char) => (/\d/.test(char) && keep-- <= 0 ? '*' : char))
+    .reverse()
+    .join('');
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { principalOf } from '../auth/principal';
+import { type Caller, CurrentCaller } from '../auth/caller.decorator';
 import { Scope } from '../auth/scopes';
 import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
 import { PatientIdPipe } from '../common/validation/patient-id.pipe';
@@ -30,9 +29,9 @@ export class ScoresController {
   getPatientScore(
     @Param('id', PatientIdPipe) id: string,
     @Query() query: ScoreQueryDto,
-    @Req() req: Request,
+    @CurrentCaller() caller: Caller,
   ): Promise<ScoreDto> {
-    const explained = principalOf(req)?.scopes.has(Scope.patientsRead) ?? false;
-    return this.scores.score(id, query.weights, explained);
+    const explained = caller.scopes.has(Scope.patientsRead);
+    return this.scores.score(caller.tenant, id, query.weights, explained);
   }
 }

@@ -16,8 +16,13 @@ export class ScoresService {
    * The score with the chosen weights; with `explained`, also what was read from the record
    * (conditions, matched text, age): only for callers who may read the record itself.
    */
-  async score(id: string, weights: WeightSet, explained: boolean): Promise<ScoreDto> {
-    const stored = await this.patients.findById(id);
+  async score(
+    tenant: string,
+    id: string,
+    weights: WeightSet,
+    explained: boolean,
+  ): Promise<ScoreDto> {
+    const stored = await this.patients.findById(tenant, id);
     if (!stored) throw new PatientNotFoundError(id);
     const result = this.scoring.score(scoreInputOf(stored.doc.fields), { weights });
     return explained ? { id, ...result } : scoreOnly(id, result);

@@ -1,19 +1,56 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { IS_PUBLIC } from '../auth/public.decorator';
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { createHash } from 'node:crypto';
+import { bearerTokenOf, TokenVerifier } from '../auth/token-verifier';
+import { AppConfig } from '../config/app-config';
 
 /**
- * Rate limit per client address on the record routes (429 with Retry-After). Public routes
- * (health, metrics) are exempt: probes must never be throttled.
+ * One budget per client across every route (429 with Retry-After): per token subject and clinic
+ * when the request carries a valid token, per client address otherwise. Verifying the token
+ * here costs nothing extra for a valid one (the verifier remembers it for the auth guard); an
+ * invalid one counts against its address, so a flood of bad tokens is throttled too.
  */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
-  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(
-      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? false,
-    );
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    const request = req as unknown as Request;
+    const token = bearerTokenOf(request.headers.authorization);
+    if (token !== null && this.config.auth.mode === 'jwt') {
+      try {
+        const principal = await this.verifier.verify(token);
+        return `sub:${principal.tenant ?? ''}:${principal.subject}`;
+      } catch {
+        // Not a client we know: counted by address.
+      }
+    }
+    return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
+  }
+
+  /** The same key whatever the route, so the budget is the client's, not the route's. */
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
+    return createHash('sha256').update(`${name}:${tracker}`).digest('hex');
   }
 }

@@ -11,9 +11,20 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
   });
   let ids: string[];
 
-  it('serves every endpoint, listing included, with the records spread over all masters', async () => {
+  it('serves every endpoint, listing included, with the clinics spread over all masters', async () => {
     expect((await api.client.get('/health/ready')).status).toBe(200);
     ids = await exerciseEveryEndpoint(api.client, 'cl', 30);
+    // A clinic is its records' hash tag: one clinic's records share a slot, clinics spread.
+    const clinics = Array.from({ length: 9 }, (_, i) => `clinic-${i}`);
+    for (const tenant of clinics) {
+      const client = api.anonymous.with({
+        authorization: `Bearer ${await api.token({ tenant })}`,
+      });
+      for (const id of ['sp-1', 'sp-2']) {
+        expect((await client.post(`/patient/${id}`, { form: recordFor(id) })).status).toBe(200);
+      }
+    }
+    const slotsOf = new Map<string, Set<number>>();
 
     const masters = (await api.redis.topology()).filter((node) => node.role === 'master');
     expect(masters).toHaveLength(3);
@@ -26,6 +37,10 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
           const slots = await Promise.all(
             keys.map(async (key) => Number(await node.call('CLUSTER', 'KEYSLOT', key))),
           );
+          keys.forEach((key, i) => {
+            const tenant = /^patient:\{([^}]+)\}:/.exec(key)?.[1] ?? key;
+            slotsOf.set(tenant, (slotsOf.get(tenant) ?? new Set()).add(slots[i]));
+          });
           const owned = await Promise.all(
             slots.map(async (slot) => Number(await node.call('CLUSTER', 'COUNTKEYSINSLOT', slot))),
           );
@@ -37,7 +52,10 @@ describe('a Redis Cluster of 3 masters and 3 replicas, over TLS', () => {
       }),
     );
     expect(held.every((n) => n > 0)).toBe(true);
-    expect(held.reduce((a, b) => a + b, 0)).toBe(ids.length);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(ids.length + clinics.length * 2);
+    expect([...slotsOf.values()].map((slots) => slots.size)).toEqual(
+      Array(clinics.length + 1).fill(1),
+    );
   });
 
   it('serves every record again once a replica has taken over from a dead master, never wrong data', async () => {

@@ -1,3 +1,5 @@
+import { recordKey } from '@app/storage/redis/redis-key-layout';
+import { DEV_TENANT } from '../../src/auth/dev-token';
 import { eventually, sleep } from '@test/support/eventually';
 import { TestRedisSentinels } from '@test/support/redis-sentinel';
 import { useTestApi } from '@test/support/test-api';
@@ -12,7 +14,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
     ids = await exerciseEveryEndpoint(api.client, 'sn', 12);
     const master = await api.redis.connect(api.redis.master.port);
     try {
-      expect(await master.exists(...ids.map((id) => `patient:${id}`))).toBe(ids.length);
+      expect(await master.exists(...ids.map((id) => recordKey(DEV_TENANT, id)))).toBe(ids.length);
     } finally {
       master.disconnect();
     }
@@ -52,7 +54,7 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
     const promoted = await api.redis.connect(api.redis.replica.port);
     try {
       expect(await promoted.call('ROLE')).toEqual(expect.arrayContaining(['master']));
-      expect(await promoted.exists(`patient:${late}`)).toBe(1);
+      expect(await promoted.exists(recordKey(DEV_TENANT, late))).toBe(1);
     } finally {
       promoted.disconnect();
     }
@@ -132,7 +134,9 @@ describe('Redis Sentinel over TLS: one master, one replica, three sentinels', ()
     const acknowledged = answers.filter((a) => a.status === 200).map((a) => a.id);
     try {
       expect(await rejoined.call('ROLE')).toEqual(expect.arrayContaining(['master']));
-      const present = await Promise.all(acknowledged.map((id) => rejoined.exists(`patient:${id}`)));
+      const present = await Promise.all(
+        acknowledged.map((id) => rejoined.exists(recordKey(DEV_TENANT, id))),
+      );
       expect(acknowledged.filter((_, i) => present[i] !== 1)).toEqual([]);
     } finally {
       rejoined.disconnect();

@@ -44,6 +44,8 @@ const CODES: ReadonlySet<string> = new Set(
     token_missing: true,
     token_invalid: true,
     scope_missing: true,
+    tenant_missing: true,
+    break_glass_reason_missing: true,
     token_keys_unavailable: true,
     attestation_failed: true,
   } satisfies Record<ErrorCode, true>),
@@ -141,6 +143,12 @@ function answerForCode(error: CataloguedError): ErrorAnswer {
         headers: {
           'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope", scope="${error.required.join(' ')}"`,
         },
+        auditOutcome: 'forbidden',
+      };
+    case 'tenant_missing':
+    case 'break_glass_reason_missing':
+      return {
+        ...plain(403, ProblemType.forbidden, 'Forbidden', error.message),
         auditOutcome: 'forbidden',
       };
     case 'token_keys_unavailable':

@@ -1,0 +1,31 @@
+import { AesGcmRecordCipher } from './crypto/aes-gcm-record-cipher';
+import type { RecordKeyRotator } from './maintenance/record-key-rotator';
+import type { TenantMigrator } from './maintenance/tenant-migrator';
+import { MemoryStorage } from './memory/memory-storage';
+import type { PatientRepository } from './patient-repository';
+import { RedisStorage } from './redis/redis-storage';
+import type { StorageModuleOptions } from './storage.module-definition';
+
+/**
+ * The adapters of one driver, built together so that they share its connection; the driver
+ * object itself takes part in the application's lifecycle (connect, close).
+ */
+export interface StorageBackend {
+  readonly repository: PatientRepository;
+  readonly rotator: RecordKeyRotator;
+  readonly migrator: TenantMigrator;
+}
+
+/** DI token of the configured driver (internal to StorageModule). */
+export const STORAGE_BACKEND = Symbol('STORAGE_BACKEND');
+
+/** One driver per backend, chosen from validated configuration. */
+export function createStorageBackend(options: StorageModuleOptions): StorageBackend {
+  const cipher = new AesGcmRecordCipher(options.keyRing);
+  switch (options.driver) {
+    case 'memory':
+      return new MemoryStorage(cipher);
+    case 'redis':
+      return new RedisStorage(options, cipher);
+  }
+}
