@@ -8,6 +8,7 @@ const extraEntries = {
   'dev-token': './apps/api/src/bin/dev-token.ts',
   'keys-rotate': './apps/api/src/bin/keys-rotate.ts',
   'tenants-migrate': './apps/api/src/bin/tenants-migrate.ts',
+  'audit-verify': './apps/api/src/bin/audit-verify.ts',
   'make-secrets': './apps/api/src/bin/make-secrets.ts',
   'cas-ca': './apps/api/src/bin/cas-ca.ts',
 };

@@ -1,18 +1,30 @@
-// The Express floor: floor-server.js's GET /patient/{id} (same certificate, same Redis GET over
-// the same mutual-TLS settings) served by Express 5, the HTTP platform the API runs on, with
-// nothing else. Between the floor and this is what the platform costs; between this and the API
-// is what our own pipeline costs (auth, validation, decryption, logs, metrics).
+// The Express floor: floor-server.js's routes (same certificate, same Redis calls over the same
+// mutual-TLS settings) served by Express 5, the HTTP platform the API runs on, with nothing else
+// but its JSON body parser. Between the floor and this is what the platform costs; between this
+// and the API is what our own pipeline costs (auth, validation, encryption, logs, metrics, audit).
 'use strict';
 const https = require('node:https');
 const express = require('express');
-const { redisClient, serverTls } = require('./floor-common');
+const { ID, create, read, redisClient, serverTls } = require('./floor-common');
 
 const redis = redisClient();
 
-const app = express();
-app.get('/patient/:id', (req, res) => {
-  redis.get(`patient:${req.params.id}`).then(
+const get = (req, res) => {
+  if (!ID.test(req.params.id)) return void res.status(404).end();
+  read(redis, req.params.id).then(
     (value) => (value === null ? res.status(404).end() : res.type('json').send(value)),
+    () => res.status(503).end(),
+  );
+};
+
+const app = express();
+app.get('/patient/:id', get);
+app.get('/score/:id', get);
+app.post('/patient/:id', express.json({ limit: '64kb' }), (req, res) => {
+  if (!ID.test(req.params.id)) return void res.status(404).end();
+  const json = JSON.stringify(req.body);
+  create(redis, req.params.id, json).then(
+    (made) => (made ? res.type('json').send(json) : res.status(409).end()),
     () => res.status(503).end(),
   );
 });
@@ -23,5 +35,6 @@ redis.connect().then(() => {
 });
 process.on('SIGTERM', () => {
   server.close();
+  server.closeAllConnections();
   redis.disconnect();
 });

@@ -1,379 +1,498 @@
-// `make bench`: the production build of the API (auth on, records encrypted, TLS Redis with client
-// certificates) against the floor (floor-server.js), side by side in one run, with autocannon.
-// Prints a table and writes bench/results.json. Not a test: nothing here asserts a time.
+// `make bench`: the production build of the API (NODE_ENV=production, files secrets, Redis over
+// mutual TLS, JWT verification of signed tokens, encrypted records, info logs, rate limiting on
+// with a raised limit) against two floors that serve the same routes over the same TLS and Redis:
+// bare node:https (floor-server.js) and bare Express 5 (express-floor-server.js). Driven by wrk,
+// 32 connections, HTTPS keep-alive; servers and load generator on separate CPUs when taskset
+// exists. Prints a table and writes bench/results.json. Not a test: nothing here asserts a time.
+// Settings (environment): see README's speed section.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const {
   mkdtempSync,
+  mkdirSync,
   rmSync,
   readFileSync,
   writeFileSync,
   existsSync,
-  openSync,
+  statSync,
 } = require('node:fs');
-const { tmpdir, cpus } = require('node:os');
-const { join, resolve } = require('node:path');
+const { tmpdir, cpus, loadavg } = require('node:os');
+const { join, resolve, relative } = require('node:path');
 const https = require('node:https');
-const net = require('node:net');
-const autocannon = require('autocannon');
+const m = require('./measure');
+const { redisClient, FLOOR_PREFIX } = require('./floor-common');
+const { report: profileReport } = require('./profile-top');
+const { targetsOf, printReport, resultsJson } = require('./report');
 
 const ROOT = resolve(__dirname, '..');
 const DIST = resolve(process.env.API_DIST_DIR ?? join(ROOT, 'dist/apps/api'));
-const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
-const CONNECTIONS = 32;
-const SEED = Number(process.env.BENCH_SEED ?? 10000);
-const SEED_FIELDS = require('../test/support/seed-patient.json');
 
-const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The API variants a run can compare: environment overrides on top of the production settings.
+ * BENCH_VARIANTS=default,audit-async runs both; the first one listed gets every load and the
+ * targets, the others GET and POST (BENCH_VARIANT_LOADS).
+ */
+const VARIANTS = {
+  // As the service ships (durable audit, AUDIT_DURABILITY=sync, once the audit trail lands).
+  default: {},
+  // Batched audit writes that may lose the last second on a crash (the audit issue's `async`).
+  'audit-async': { AUDIT_DURABILITY: 'async' },
+  // Diagnostic only (the targets keep the limiter on): what the in-memory rate limiter costs when
+  // the whole load comes from one client address, as it does here.
+  'rate-limit-off': { RATE_LIMIT_PER_MINUTE: '0' },
+};
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
+const LOADS = {
+  get: { label: 'GET /patient/{id}', mode: 'get' },
+  score: { label: 'GET /score/{id}', mode: 'score' },
+  post: { label: 'POST /patient/{id}', mode: 'post' },
+  mix: { label: '80% GET / 20% POST', mode: 'mix' },
+};
 
-function start(command, args, env, logFile) {
-  const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', out, out],
-  });
-  children.push(child);
-  return child;
-}
+const list = (value, fallback) =>
+  (value ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const number = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
+  return value;
+};
 
-function request(port, path, { method = 'GET', headers = {}, body, agent } = {}) {
-  return new Promise((done) => {
-    const req = https.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        headers,
-        agent,
-        rejectUnauthorized: false,
-        timeout: 5000,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode));
-      },
-    );
-    req.on('error', () => done(0));
-    req.on('timeout', () => req.destroy());
-    req.end(body);
-  });
-}
+const SETTINGS = {
+  connections: number('BENCH_CONNECTIONS', 32),
+  apiSeconds: number('BENCH_DURATION_S', 15),
+  floorSeconds: number('BENCH_FLOOR_DURATION_S', 10),
+  warmupSeconds: number('BENCH_WARMUP_S', 2),
+  seeded: number('BENCH_SEED', 2000),
+  tokens: Math.max(1, number('BENCH_TOKENS', 32)),
+  rateLimitPerMinute: number('BENCH_RATE_LIMIT', 1_000_000),
+  timeoutSeconds: 2,
+  loads: list(process.env.BENCH_LOADS, Object.keys(LOADS).join(',')),
+  variantLoads: list(process.env.BENCH_VARIANT_LOADS, 'get,post'),
+  variants: list(process.env.BENCH_VARIANTS, 'default'),
+  floors: process.env.BENCH_FLOORS !== '0',
+  apiEnv: JSON.parse(process.env.BENCH_API_ENV ?? '{}'),
+  // BENCH_PROFILE=1: V8 CPU profiles of the API into bench/profiles/; any other value: that folder.
+  profileDir: ['', '0', 'false'].includes(process.env.BENCH_PROFILE ?? '')
+    ? null
+    : ['1', 'true'].includes(process.env.BENCH_PROFILE)
+      ? join(__dirname, 'profiles')
+      : resolve(process.env.BENCH_PROFILE),
+  results: resolve(process.env.BENCH_RESULTS ?? join(__dirname, 'results.json')),
+  keep: process.env.BENCH_KEEP === '1',
+};
+for (const load of [...SETTINGS.loads, ...SETTINGS.variantLoads])
+  if (!LOADS[load]) throw new Error(`unknown load "${load}" (known: ${Object.keys(LOADS)})`);
+for (const name of SETTINGS.variants)
+  if (!VARIANTS[name])
+    throw new Error(`unknown variant "${name}" (known: ${Object.keys(VARIANTS)})`);
 
-async function waitFor(port, path, timeoutMs = 30000) {
-  const started = process.hrtime.bigint();
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await request(port, path)) === 200) return Number(process.hrtime.bigint() - started) / 1e6;
-    await sleep(20);
-  }
-  throw new Error(`nothing answered 200 on :${port}${path}`);
-}
-
-function rssMb(pid) {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:'));
-    return Number(line.split(/\s+/)[1]) / 1024;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Runs one autocannon load; samples the API's RSS while it runs. */
-async function load(name, port, requests, pid) {
-  let peakRss = 0;
-  const sampler = pid ? setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 250) : null;
-  const result = await autocannon({
-    url: `https://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    duration: DURATION,
-    requests,
-  });
-  if (sampler) clearInterval(sampler);
-  return {
-    name,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    rssMb: pid ? Math.round(peakRss) : null,
-  };
-}
-
-const randomId = () => `bench-${Math.floor(Math.random() * SEED)}`;
+/** The API's RSS "after a minute of load": the largest sample in the last seconds of load. */
+const RSS_AFTER_S = 60;
+const RSS_WINDOW_S = 5;
 
 async function main() {
   if (!existsSync(join(DIST, 'main.js')))
-    throw new Error(`${DIST}/main.js is missing: run make build`);
+    throw new Error(`${DIST}/main.js is missing: run make build (or set API_DIST_DIR)`);
+  const wrkVersion = m.wrkVersion();
+  if (!wrkVersion) throw new Error('wrk is missing: make bench installs it (Debian package wrk)');
+  const pin = m.pinning();
+  if (pin.pinned) m.pinSelf(pin.client);
+  const threads = pin.pinned ? pin.clientCount : 1;
+  const loadAtStart = loadavg()[0];
+  const startedAt = m.now();
+
   const work = mkdtempSync(join(tmpdir(), 'patient-api-bench-'));
   const secrets = join(work, 'secrets');
-  const log = join(work, 'logs.txt');
   process.on('exit', () => {
-    for (const child of children) child.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
+    m.killAll();
+    if (!SETTINGS.keep) rmSync(work, { recursive: true, force: true });
   });
+  const step = (text) =>
+    console.error(`bench: ${text} (${((m.now() - startedAt) / 1000).toFixed(0)} s)`);
 
+  // The dev PKI, used as SECRETS_SOURCE=files's folder, as README's "Secrets" section shows.
   execFileSync(process.execPath, [join(DIST, 'make-secrets.js'), work], { stdio: 'ignore' });
 
-  // Boot to ready on the embedded defaults (dev PKI already made, in-memory storage): median of 3.
-  const boots = [];
-  for (let i = 0; i < 3; i++) {
-    const port = await freePort();
-    const child = start(process.execPath, [join(DIST, 'main.js')], {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DEV_STATE_DIR: work,
-      LOG_LEVEL: 'warn',
-    });
-    boots.push(await waitFor(port, '/health/ready'));
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-  const bootMs = Math.round(boots.sort((a, b) => a - b)[1]);
-
-  // A TLS-only Redis with client certificates, persistence as production runs it.
-  const redisPort = await freePort();
-  start(
+  // A TLS-only Redis with client certificates, persistence as production runs it. On the client
+  // CPU: the server CPU is the API's (or a floor's) alone, so its CPU per request is its own.
+  const redisPort = await m.freePort();
+  const redis = m.start(
     'redis-server',
     [
-      '--port',
-      '0',
-      '--tls-port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--tls-cert-file',
-      join(secrets, 'redis.crt'),
-      '--tls-key-file',
-      join(secrets, 'redis.key'),
-      '--tls-ca-cert-file',
-      join(secrets, 'redis-ca.crt'),
-      '--tls-auth-clients',
-      'yes',
-      '--dir',
-      work,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
+      ...['--port', '0', '--tls-port', String(redisPort), '--bind', '127.0.0.1'],
+      ...[
+        '--tls-cert-file',
+        join(secrets, 'redis.crt'),
+        '--tls-key-file',
+        join(secrets, 'redis.key'),
+      ],
+      ...['--tls-ca-cert-file', join(secrets, 'redis-ca.crt'), '--tls-auth-clients', 'yes'],
+      ...['--dir', work, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
     ],
     {},
+    { logFile: join(work, 'redis.log') },
   );
+  const store = redisClient({ port: redisPort, secretsDir: secrets });
+  for (let i = 0; ; i++) {
+    try {
+      await store.connect();
+      break;
+    } catch (error) {
+      if (i > 100) throw new Error(`redis-server did not start: ${error.message}`);
+      store.disconnect();
+      await m.sleep(50);
+    }
+  }
 
-  // The API as a user runs it in production (SECRETS_SOURCE=files, Redis, JWT auth, encryption).
-  const apiPort = await freePort();
-  // BENCH_PROFILE=<dir>: write a V8 CPU profile of the API there (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`]
-    : [];
-  const api = start(
-    process.execPath,
-    [...profile, join(DIST, 'main.js')],
-    {
-      NODE_ENV: 'production',
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      SECRETS_SOURCE: 'files',
-      SECRETS_DIR: secrets,
-      STORAGE_DRIVER: 'redis',
-      REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redisPort),
-      AUTH_ISSUER: 'urn:patient-api:dev',
-      AUTH_AUDIENCE: 'patient-api',
-      // One load generator is one client address: a per-client limit would measure the limiter.
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'info',
-      // BENCH_API_ENV='{"LOG_LEVEL":"warn"}': override settings, to see what each one costs.
-      ...JSON.parse(process.env.BENCH_API_ENV ?? '{}'),
-    },
-    log,
-  );
-  await waitFor(apiPort, '/health/ready');
-  const floorPort = await freePort();
-  const expressFloorPort = await freePort();
-  start(process.execPath, [join(__dirname, 'express-floor-server.js')], {
-    PORT: String(expressFloorPort),
-    REDIS_PORT: String(redisPort),
-    SECRETS_DIR: secrets,
-  });
-  start(process.execPath, [join(__dirname, 'floor-server.js')], {
-    PORT: String(floorPort),
-    REDIS_PORT: String(redisPort),
-    SECRETS_DIR: secrets,
-  });
+  const tokens = await mintTokens(work, secrets, SETTINGS.tokens);
+  const body = JSON.stringify(require('../test/support/seed-patient.json'));
 
+  const baseEnv = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    SECRETS_SOURCE: 'files',
+    SECRETS_DIR: secrets,
+    STORAGE_DRIVER: 'redis',
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redisPort),
+    AUTH_MODE: 'jwt',
+    AUTH_ISSUER: 'urn:patient-api:dev',
+    AUTH_AUDIENCE: 'patient-api',
+    // On, as shipped; raised so that one load generator (one client address) is not throttled.
+    RATE_LIMIT_PER_MINUTE: String(SETTINGS.rateLimitPerMinute),
+    LOG_LEVEL: 'info',
+  };
+  const envOf = (variant) => ({ ...baseEnv, ...VARIANTS[variant], ...SETTINGS.apiEnv });
+
+  let apiRuns = 0;
+  async function bootApi(variant, { profile = false, loads = [] } = {}) {
+    const port = await m.freePort();
+    const log = join(work, `api-${variant}-${++apiRuns}.log`);
+    const flags = profile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${SETTINGS.profileDir}`,
+          `--cpu-prof-name=api-${variant}-${loads.join('+')}-${stamp()}.cpuprofile`,
+        ]
+      : [];
+    const since = m.now();
+    const child = m.start(
+      process.execPath,
+      [...flags, join(DIST, 'main.js')],
+      { ...envOf(variant), PORT: String(port) },
+      { cpuList: pin.server, logFile: log },
+    );
+    try {
+      const bootMs = await m.waitFor(port, '/health/ready', { child, since });
+      return { child, port, log, bootMs, profile: flags.length ? flags[2].split('=')[1] : null };
+    } catch (error) {
+      throw new Error(`the API (${variant}) ${error.message}\n${tail(log)}`);
+    }
+  }
+
+  // Seed through the API, so that records are sealed exactly as in use; the floors get, under
+  // their own keys, the very JSON the API answers for each seeded id.
+  step(`seeding ${SETTINGS.seeded} patients through the API`);
+  const seeder = await bootApi(SETTINGS.variants[0]);
+  const record = await seed(seeder.port, tokens, body);
+  await checkTokens(seeder.port, tokens);
+  await m.stop(seeder.child);
+  const pipeline = store.pipeline();
+  for (let i = 0; i < SETTINGS.seeded; i++)
+    pipeline.set(`${FLOOR_PREFIX}bench-${i}`, JSON.stringify({ ...record, id: `bench-${i}` }));
+  await pipeline.exec();
+
+  const luaEnv = (load, prefix) => ({
+    BENCH_MODE: LOADS[load].mode,
+    BENCH_BODY: body,
+    BENCH_SEED: String(SETTINGS.seeded),
+    BENCH_ID_PREFIX: 'bench-',
+    BENCH_NEW_PREFIX: prefix,
+    BENCH_POST_SHARE: '0.2',
+    BENCH_TOKENS: tokens.join(' '),
+  });
+  let rows = 0;
+  /** One measured load: warm-up, then the load with the server's and Redis's CPU around it. */
+  async function measure(pid, port, load, seconds, sampler) {
+    const row = ++rows;
+    const options = {
+      connections: SETTINGS.connections,
+      threads,
+      cpuList: pin.client,
+      timeoutS: SETTINGS.timeoutSeconds,
+    };
+    if (SETTINGS.warmupSeconds > 0)
+      await m.wrk(port, {
+        ...options,
+        seconds: SETTINGS.warmupSeconds,
+        luaEnv: luaEnv(load, `w${row}-`),
+      });
+    sampler?.mark();
+    const before = { server: m.cpuMicros(pid), redis: m.cpuMicros(redis.pid), at: m.now() };
+    const fromUs = m.monotonicUs();
+    const w = await m.wrk(port, { ...options, seconds, luaEnv: luaEnv(load, `n${row}-`) });
+    const toUs = m.monotonicUs();
+    const after = { server: m.cpuMicros(pid), redis: m.cpuMicros(redis.pid), at: m.now() };
+    const wallMs = after.at - before.at;
+    const served = Math.max(w.requests, 1);
+    const errors = {
+      non2xx: w.statusErrors,
+      timeouts: w.timeouts,
+      socket: w.connectErrors + w.readErrors + w.writeErrors,
+    };
+    return {
+      requests: w.requests,
+      seconds: w.durationUs / 1e6,
+      requestsPerSecond: w.requests / (w.durationUs / 1e6),
+      p50Ms: w.p50Us / 1000,
+      p90Ms: w.p90Us / 1000,
+      p99Ms: w.p99Us / 1000,
+      maxMs: w.maxUs / 1000,
+      cpuUsPerRequest: (after.server - before.server) / served,
+      cpuPercent: (100 * (after.server - before.server)) / 1000 / wallMs,
+      redisCpuUsPerRequest: (after.redis - before.redis) / served,
+      wrkCpuPercent: w.cpuPercent,
+      posts: w.sentPosts,
+      gets: w.sentGets,
+      errors: { total: errors.non2xx + errors.timeouts + errors.socket, ...errors },
+      // When the measured load ran, on the clock of V8's CPU profiles (CLOCK_MONOTONIC, µs).
+      windowUs: [fromUs, toUs],
+      ...(sampler ? sampler.since() : {}),
+    };
+  }
+
+  // The floors: both up, each measured alone on the server CPU.
+  const floors = {};
+  if (SETTINGS.floors) {
+    for (const [key, script] of [
+      ['node', 'floor-server.js'],
+      ['express', 'express-floor-server.js'],
+    ]) {
+      const port = await m.freePort();
+      const child = m.start(
+        process.execPath,
+        [join(__dirname, script)],
+        { PORT: String(port), REDIS_PORT: String(redisPort), SECRETS_DIR: secrets },
+        { cpuList: pin.server, logFile: join(work, `floor-${key}.log`) },
+      );
+      await m.waitFor(port, '/patient/bench-0', { child });
+      floors[key] = {};
+      for (const load of SETTINGS.loads) {
+        step(`${key} floor: ${LOADS[load].label}`);
+        floors[key][load] = await measure(child.pid, port, load, SETTINGS.floorSeconds, null);
+      }
+      await m.stop(child);
+    }
+  }
+
+  // The API, each variant in turn: three boots (the median is its boot to ready), the third one
+  // measured under load (and profiled with BENCH_PROFILE).
+  if (SETTINGS.profileDir) mkdirSync(SETTINGS.profileDir, { recursive: true });
+  const api = {};
+  for (const [index, variant] of SETTINGS.variants.entries()) {
+    // The others: BENCH_VARIANT_LOADS, within BENCH_LOADS when both name some of the same.
+    const within = SETTINGS.variantLoads.filter((load) => SETTINGS.loads.includes(load));
+    const loads = index === 0 ? SETTINGS.loads : within.length ? within : SETTINGS.variantLoads;
+    const boots = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await bootApi(variant);
+      boots.push(run.bootMs);
+      await m.stop(run.child);
+    }
+    const run = await bootApi(variant, { profile: Boolean(SETTINGS.profileDir), loads });
+    boots.push(run.bootMs);
+    const rssAtReadyMb = m.rssMb(run.child.pid);
+    const logAtStart = size(run.log);
+    const sampler = rssSampler(run.child.pid);
+    const rows = {};
+    for (const load of loads) {
+      step(`API ${variant}: ${LOADS[load].label}`);
+      const logBefore = size(run.log);
+      rows[load] = await measure(run.child.pid, run.port, load, SETTINGS.apiSeconds, sampler);
+      rows[load].logBytesPerRequest =
+        (size(run.log) - logBefore) / Math.max(rows[load].requests, 1);
+    }
+    const rss = sampler.finish();
+    const logBytes = size(run.log) - logAtStart;
+    await m.stop(run.child);
+    if (run.profile && !existsSync(join(SETTINGS.profileDir, run.profile)))
+      throw new Error(`no CPU profile was written for ${variant}\n${tail(run.log)}`);
+    api[variant] = {
+      env: VARIANTS[variant],
+      bootMs: median(boots),
+      bootsMs: boots,
+      rssMb: { atReady: rssAtReadyMb, ...rss },
+      logBytes,
+      loads: rows,
+      profile: run.profile
+        ? {
+            file: relative(ROOT, join(SETTINGS.profileDir, run.profile)),
+            windowsUs: Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.windowUs])),
+          }
+        : null,
+    };
+  }
+  store.disconnect();
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    node: process.version,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg()[0],
+  };
+  const settings = {
+    loadGenerator: wrkVersion,
+    threads,
+    connections: SETTINGS.connections,
+    apiSeconds: SETTINGS.apiSeconds,
+    floorSeconds: SETTINGS.floorSeconds,
+    warmupSeconds: SETTINGS.warmupSeconds,
+    timeoutSeconds: SETTINGS.timeoutSeconds,
+    seeded: SETTINGS.seeded,
+    tokens: tokens.length,
+    pinning: pin.pinned
+      ? { server: `CPU ${pin.server}`, client: `CPU ${pin.client}`, tool: 'taskset' }
+      : { none: pin.why },
+    apiEnv: { ...baseEnv, SECRETS_DIR: '<dev PKI>', REDIS_PORT: '<port>', ...SETTINGS.apiEnv },
+    variants: SETTINGS.variants,
+    totalSeconds: (m.now() - startedAt) / 1000,
+  };
+  const targets = targetsOf({
+    api: api[SETTINGS.variants[0]],
+    floors,
+    connections: SETTINGS.connections,
+  });
+  printReport({ machine, settings, floors, api, targets, LOADS });
+  writeFileSync(SETTINGS.results, resultsJson({ machine, settings, floors, api, targets }));
+  console.log(`\nwrote ${relative(process.cwd(), SETTINGS.results) || SETTINGS.results}`);
+
+  for (const [variant, result] of Object.entries(api)) {
+    if (!result.profile) continue;
+    for (const [load, window] of Object.entries(result.profile.windowsUs)) {
+      console.log(`\nCPU profile of the API (${variant}) during ${LOADS[load].label}:`);
+      const lines = profileReport(join(ROOT, result.profile.file), { top: 15, window });
+      console.log(lines.join('\n'));
+    }
+  }
+  if (SETTINGS.keep) console.log(`\nkept ${work} (logs, Redis files)`);
+  process.exit(0);
+}
+
+/** A token from the API's own dev-token command, and more like it, each for its own subject. */
+async function mintTokens(work, secrets, count) {
   const token = execFileSync(process.execPath, [join(DIST, 'dev-token.js'), '--ttl', '3600'], {
     env: { PATH: process.env.PATH, DEV_STATE_DIR: work },
     encoding: 'utf8',
   }).trim();
-  const auth = { authorization: `Bearer ${token}` };
-  const json = { ...auth, 'content-type': 'application/json' };
-  const body = JSON.stringify(SEED_FIELDS);
+  if (count === 1) return [token];
+  // Same header and claims, re-signed with the dev signing key: only `sub` differs.
+  const { importJWK, SignJWT } = require('jose');
+  const [header, claims] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+  const jwk = JSON.parse(readFileSync(join(secrets, 'jwt-signing.jwk'), 'utf8'));
+  const key = await importJWK(jwk, header.alg);
+  const tokens = [token];
+  for (let i = 1; i < count; i++) {
+    tokens.push(
+      await new SignJWT({ ...claims, sub: `${claims.sub}-bench-${i}` })
+        .setProtectedHeader(header)
+        .sign(key),
+    );
+  }
+  return tokens;
+}
 
-  // Seed through the API, so the records are sealed exactly as in use.
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
-  for (let i = 0; i < SEED; i += 256) {
+/** POSTs bench-0 .. bench-<n-1> through the API; resolves the API's answer to GET bench-0. */
+async function seed(port, tokens, body) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  const headers = (i) => ({
+    authorization: `Bearer ${tokens[i % tokens.length]}`,
+    'content-type': 'application/json',
+  });
+  for (let i = 0; i < SETTINGS.seeded; i += 256) {
     const batch = [];
-    for (let j = i; j < Math.min(SEED, i + 256); j++) {
+    for (let j = i; j < Math.min(SETTINGS.seeded, i + 256); j++)
       batch.push(
-        request(apiPort, `/patient/bench-${j}`, { method: 'POST', headers: json, body, agent }),
+        m.request(port, `/patient/bench-${j}`, {
+          method: 'POST',
+          headers: headers(j),
+          body,
+          agent,
+        }),
       );
-    }
-    const statuses = await Promise.all(batch);
-    if (statuses.some((s) => s !== 200))
-      throw new Error(`seeding failed: ${statuses.find((s) => s !== 200)}`);
+    const failed = (await Promise.all(batch)).find((r) => r.status < 200 || r.status > 299);
+    if (failed) throw new Error(`seeding failed: ${failed.status} ${failed.body.slice(0, 300)}`);
   }
   agent.destroy();
-  await waitFor(floorPort, '/patient/bench-0');
+  const answer = await m.request(port, '/patient/bench-0', { headers: headers(0) });
+  if (answer.status !== 200) throw new Error(`GET /patient/bench-0 answered ${answer.status}`);
+  return JSON.parse(answer.body);
+}
 
-  let created = 0;
-  const post = {
-    method: 'POST',
-    headers: json,
-    body,
-    setupRequest: (r) => ({ ...r, path: `/patient/new-${process.pid}-${created++}` }),
-  };
-  const getPatient = {
-    method: 'GET',
-    headers: auth,
-    setupRequest: (r) => ({ ...r, path: `/patient/${randomId()}` }),
-  };
-  const getScore = {
-    method: 'GET',
-    headers: auth,
-    setupRequest: (r) => ({ ...r, path: `/score/${randomId()}` }),
-  };
-  const mixed = {
-    headers: auth,
-    setupRequest: (r) =>
-      Math.random() < 0.8
-        ? { ...r, method: 'GET', headers: auth, path: `/patient/${randomId()}` }
-        : {
-            ...r,
-            method: 'POST',
-            headers: json,
-            body,
-            path: `/patient/new-${process.pid}-${created++}`,
-          },
-  };
-
-  const rows = [];
-  rows.push(
-    await load(
-      'floor: GET /patient/{id} (node:https + Redis GET)',
-      floorPort,
-      [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/patient/${randomId()}` }) }],
-      null,
-    ),
-  );
-  rows.push(
-    await load(
-      'Express floor: the same GET on Express 5',
-      expressFloorPort,
-      [{ method: 'GET', setupRequest: (r) => ({ ...r, path: `/patient/${randomId()}` }) }],
-      null,
-    ),
-  );
-  rows.push(await load('API: GET /patient/{id}', apiPort, [getPatient], api.pid));
-  rows.push(await load('API: GET /score/{id}', apiPort, [getScore], api.pid));
-  rows.push(await load('API: POST /patient/{id} (new ids)', apiPort, [post], api.pid));
-  rows.push(await load('API: mix 80% GET / 20% POST', apiPort, [mixed], api.pid));
-
-  const floor = rows[0].requestsPerSecond;
-  const expressFloor = rows[1].requestsPerSecond;
-  const apiRows = rows.slice(2);
-  const [get, , create] = apiRows;
-  const worstTail = Math.max(...apiRows.map((r) => r.p99Ms / Math.max(r.p50Ms, 1)));
-  const targets = {
-    'GET throughput >= 60% of floor': {
-      value: get.requestsPerSecond / floor,
-      target: 0.6,
-      met: get.requestsPerSecond / floor >= 0.6,
-    },
-    'POST throughput >= 40% of floor GET': {
-      value: create.requestsPerSecond / floor,
-      target: 0.4,
-      met: create.requestsPerSecond / floor >= 0.4,
-    },
-    'p99 <= 4 x p50 (worst API row)': { value: worstTail, target: 4, met: worstTail <= 4 },
-    'API RSS under load <= 200 MB': {
-      value: Math.max(...apiRows.map((r) => r.rssMb)),
-      target: 200,
-      met: Math.max(...apiRows.map((r) => r.rssMb)) <= 200,
-    },
-    'no errors, no unexpected non-2xx': {
-      value: rows.reduce((n, r) => n + r.errors + r.non2xx, 0),
-      target: 0,
-      met: rows.every((r) => r.errors === 0 && r.non2xx === 0),
-    },
-    'boot to ready <= 2 s (embedded defaults)': {
-      value: bootMs / 1000,
-      target: 2,
-      met: bootMs <= 2000,
-    },
-  };
-
-  const pad = (s, n) => String(s).padEnd(n);
-  const lpad = (s, n) => String(s).padStart(n);
-  console.log(
-    `\n${CONNECTIONS} connections, ${DURATION} s each, HTTPS keep-alive, ${SEED} seeded patients, ${cpus().length} CPUs, Node ${process.version}\n`,
-  );
-  console.log(
-    `${pad('load', 48)}${lpad('req/s', 8)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('errors', 8)}${lpad('non2xx', 8)}${lpad('RSS MB', 8)}`,
-  );
-  for (const r of rows) {
-    console.log(
-      `${pad(r.name, 48)}${lpad(r.requestsPerSecond, 8)}${lpad(r.p50Ms, 8)}${lpad(r.p99Ms, 8)}${lpad(r.errors, 8)}${lpad(r.non2xx, 8)}${lpad(r.rssMb ?? '-', 8)}`,
-    );
+/** Every token reads a record and a score (a token the API refuses would bench 401s). */
+async function checkTokens(port, tokens) {
+  for (const [i, token] of tokens.entries()) {
+    for (const path of ['/patient/bench-1', '/score/bench-1']) {
+      const answer = await m.request(port, path, { headers: { authorization: `Bearer ${token}` } });
+      if (answer.status !== 200) throw new Error(`token ${i}: ${path} answered ${answer.status}`);
+    }
   }
-  console.log(`\nboot to ready (embedded defaults, median of 3): ${bootMs} ms`);
-  const share = (n, d) => `${Math.round((100 * n) / d)}%`;
-  console.log(
-    `GET: the API makes ${share(get.requestsPerSecond, floor)} of the floor; Express alone makes ` +
-      `${share(expressFloor, floor)} of it, and the API ${share(get.requestsPerSecond, expressFloor)} of Express alone\n`,
-  );
-  for (const [name, t] of Object.entries(targets)) {
-    console.log(
-      `${t.met ? 'met   ' : 'MISSED'} ${pad(name, 44)} ${typeof t.value === 'number' ? t.value.toFixed(2) : t.value} (target ${t.target})`,
-    );
-  }
-  const results = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-    settings: { connections: CONNECTIONS, durationSeconds: DURATION, seeded: SEED },
-    bootToReadyMs: bootMs,
-    rows,
-    ratios: {
-      apiGetToFloor: get.requestsPerSecond / floor,
-      expressToFloor: expressFloor / floor,
-      apiGetToExpress: get.requestsPerSecond / expressFloor,
-      apiPostToFloorGet: create.requestsPerSecond / floor,
+}
+
+/**
+ * Samples a process's RSS every 500 ms while it is under load. since(): peak and last RSS since
+ * the last mark(); finish(): peak over all loads, and the largest sample in the last
+ * RSS_WINDOW_S seconds once RSS_AFTER_S seconds of load (warm-ups included) have passed.
+ */
+function rssSampler(pid) {
+  const samples = [];
+  const started = m.now();
+  let markAt = 0;
+  const sample = () => samples.push({ t: (m.now() - started) / 1000, mb: m.rssMb(pid) });
+  const timer = setInterval(sample, 500);
+  const max = (list) => (list.length ? Math.max(...list.map((s) => s.mb)) : null);
+  return {
+    mark: () => (markAt = samples.length),
+    since: () => {
+      sample();
+      const mine = samples.slice(markAt);
+      return { rssPeakMb: max(mine), rssEndMb: mine.at(-1)?.mb ?? null };
     },
-    targets,
+    finish: () => {
+      clearInterval(timer);
+      sample();
+      const loadSeconds = samples.at(-1).t;
+      const last = samples.filter((s) => s.t >= loadSeconds - RSS_WINDOW_S);
+      return {
+        underLoadSeconds: loadSeconds,
+        afterMinute: loadSeconds >= RSS_AFTER_S ? max(last) : null,
+        peak: max(samples),
+      };
+    },
   };
-  writeFileSync(join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  console.log('\nwrote bench/results.json');
-  // A graceful stop, so a CPU profile (BENCH_PROFILE) gets written.
-  api.kill('SIGTERM');
-  await new Promise((r) => api.once('exit', r));
-  process.exit(0);
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+const size = (file) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+function tail(file, lines = 20) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 main().catch((error) => {

@@ -60,8 +60,9 @@ export async function startTestApi(
   env: Record<string, string> = {},
   options: { logDestination?: DestinationStream } = {},
 ): Promise<TestApi> {
-  const config = loadConfig({ ...testEnv(secrets), PORT: '0', HOST: '127.0.0.1', ...env });
-  const api = await startApi(config, options);
+  const environment = { ...testEnv(secrets), PORT: '0', HOST: '127.0.0.1', ...env };
+  const config = loadConfig(environment);
+  const api = await startApi(config, { ...options, environment });
   const token = (tokenOptions?: DevTokenOptions) =>
     mintDevToken(secrets.signingKey, config, tokenOptions);
   // Every answer the e2e suites receive is checked against the committed contract.

@@ -31,9 +31,19 @@ export function readSecret(secrets: DevSecrets, name: string): Promise<string> {
   return readFile(join(secrets.secretsDir, name), 'utf8');
 }
 
-const { apiCert, apiKey, redisCa, redisCert, redisKey, recordKey, jwtJwks } = SECRET_FILES;
+const { apiCert, apiKey, redisCa, redisCert, redisKey, recordKey, auditKey, jwtJwks } =
+  SECRET_FILES;
 /** The files the `files` source reads, as SCONE CAS injects them: none of the dev CAs' keys. */
-export const INJECTED_FILES = [apiCert, apiKey, redisCa, redisCert, redisKey, recordKey, jwtJwks];
+export const INJECTED_FILES = [
+  apiCert,
+  apiKey,
+  redisCa,
+  redisCert,
+  redisKey,
+  recordKey,
+  auditKey,
+  jwtJwks,
+];
 
 /** Copies these files of the secrets folder into `dir`. */
 export async function copySecrets(
@@ -56,6 +66,7 @@ export async function secretsAsEnv(secrets: DevSecrets): Promise<Record<string, 
     REDIS_TLS_CERT: await read(SECRET_FILES.redisCert),
     REDIS_TLS_KEY: await read(SECRET_FILES.redisKey),
     RECORD_KEY: await read(SECRET_FILES.recordKey),
+    AUDIT_KEY: await read(SECRET_FILES.auditKey),
     JWT_PUBLIC_KEYS: await read(SECRET_FILES.jwtJwks),
   };
 }

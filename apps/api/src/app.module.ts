@@ -2,10 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { SecretSource, SecretsModule } from '@app/secrets';
-import { StorageModule, type StorageModuleOptions } from '@app/storage';
+import { StorageModule } from '@app/storage';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { redisConnectionOptions } from './config/redis-options';
+import {
+  type Environment,
+  secretsModuleOptions,
+  storageModuleOptions,
+} from './config/module-options';
 import { HealthModule } from './health/health.module';
 import { AppMetrics } from './metrics/app-metrics';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,6 +30,8 @@ import { SecurityModule } from './security/security.module';
 export interface AppModuleOptions {
   /** Where logs go (default stdout); tests capture them here. */
   logDestination?: DestinationStream;
+  /** The environment the `env` secret source reads (kept out of AppConfig: it holds keys). */
+  environment?: Environment;
 }
 
 /**
@@ -40,18 +46,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         loggingModule(config, options.logDestination),
-        SecretsModule.forRoot({
-          isGlobal: true,
-          source: config.secrets.source,
-          secretsDir: config.secrets.dir,
-          devStateDir: config.secrets.devStateDir,
-          env: config.secrets.env,
-        }),
+        SecretsModule.forRoot(secretsModuleOptions(config, options.environment ?? {})),
         StorageModule.forRootAsync({
           isGlobal: true,
           imports: [MetricsModule],
           inject: [AppConfig, SecretSource, AppMetrics],
-          useFactory: storageOptions,
+          useFactory: (config: AppConfig, secrets: SecretSource, metrics: AppMetrics) =>
+            storageModuleOptions(config, secrets, metrics.redisObserver),
         }),
         LifecycleModule,
         MetricsModule,
@@ -73,22 +74,4 @@ export class AppModule {
       ],
     };
   }
-}
-
-async function storageOptions(
-  config: AppConfig,
-  secrets: SecretSource,
-  metrics: AppMetrics,
-): Promise<StorageModuleOptions> {
-  const { storage } = config;
-  const keyRing = await secrets.recordKeys();
-  if (storage.driver === 'memory') return { driver: 'memory', keyRing };
-  return {
-    driver: 'redis',
-    keyRing,
-    connectWaitMs: storage.connectTimeoutMs,
-    redisObserver: metrics.redisObserver,
-    erasureCompactionSeconds: storage.erasureCompactionSeconds,
-    redis: await redisConnectionOptions(config, secrets),
-  };
 }

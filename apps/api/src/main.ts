@@ -15,7 +15,7 @@ const SHUTDOWN_BACKSTOP_MS = 800;
 /** Boot: validate config, start the HTTPS API, stop gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const api = await startApi(config);
+  const api = await startApi(config, { environment: process.env });
   const logger = new Logger('Main');
   await announceDevProfile(api, config, logger);
 

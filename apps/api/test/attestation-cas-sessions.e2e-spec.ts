@@ -33,6 +33,7 @@ describe('the API under its CAS session policy (runtime emulated)', () => {
       '$$SCONE::redis_client_cert:crt$$': await read(SECRET_FILES.redisCert),
       '$$SCONE::redis_client_key$$': await read(SECRET_FILES.redisKey),
       '$$SCONE::record_key:base64$$': randomBytes(32).toString('base64'),
+      '$$SCONE::audit_key:base64$$': randomBytes(32).toString('base64'),
     };
   }
 

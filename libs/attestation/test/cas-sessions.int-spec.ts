@@ -24,6 +24,7 @@ const REQUIRED_FILES = [
   SECRET_FILES.redisCert,
   SECRET_FILES.redisKey,
   SECRET_FILES.recordKey,
+  SECRET_FILES.auditKey,
 ];
 /** Every name the `files` source reads (older record keys: `record-key.<anything>`). */
 const readByFilesSource = (name: string) =>
@@ -137,6 +138,20 @@ describe('CAS session templates (docker/scone)', () => {
     expect(placeholders(file?.content ?? '')).toEqual([
       expect.objectContaining({
         name: 'record_key',
+        suffix: expect.stringMatching(/^:(base64|hex)$/),
+      }),
+    ]);
+  });
+
+  it('keeps the audit key a 32-byte binary secret, injected as text', () => {
+    const secret = byName(api.session).get('audit_key');
+    expect(secret).toMatchObject({ kind: 'binary', size: 32 });
+    const file = api.session.images?.[0].injection_files?.find((f) =>
+      f.path.endsWith(`/${SECRET_FILES.auditKey}`),
+    );
+    expect(placeholders(file?.content ?? '')).toEqual([
+      expect.objectContaining({
+        name: 'audit_key',
         suffix: expect.stringMatching(/^:(base64|hex)$/),
       }),
     ]);

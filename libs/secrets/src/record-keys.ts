@@ -5,9 +5,9 @@ const KEY_BYTES = 32;
 
 /**
  * Reads a 256-bit key given as 32 raw bytes (a CAS `binary` secret), base64 or hex text.
- * `label` names the file or variable in errors.
+ * `label` names the file or variable in errors, `what` the key.
  */
-export function parseRecordKey(raw: Buffer, label: string): Buffer {
+export function parseRecordKey(raw: Buffer, label: string, what = 'a record key'): Buffer {
   if (raw.length === KEY_BYTES) return Buffer.from(raw);
   const text = raw.toString('utf8').trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
@@ -15,7 +15,7 @@ export function parseRecordKey(raw: Buffer, label: string): Buffer {
     const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (key.length === KEY_BYTES) return key;
   }
-  throw new SecretError(`${label}: a record key must be 32 bytes (raw, base64 or hex)`);
+  throw new SecretError(`${label}: ${what} must be 32 bytes (raw, base64 or hex)`);
 }
 
 /** A key's id: a short digest of the key, so ids need no configuration and never collide. */

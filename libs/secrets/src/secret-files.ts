@@ -13,6 +13,8 @@ export const SECRET_FILES = {
   recordKey: 'record-key',
   /** Older record keys, kept for reading: `record-key.<anything>`. */
   previousRecordKeyPrefix: 'record-key.',
+  /** The key that MACs the audit trail's events (32 bytes: raw, base64 or hex). */
+  auditKey: 'audit-key',
   jwtJwks: 'jwt-keys.json',
   jwtPublicPem: 'jwt-public.pem',
 } as const;

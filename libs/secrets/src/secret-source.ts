@@ -36,6 +36,8 @@ export abstract class SecretSource {
   abstract apiTls(): Promise<ApiTlsMaterial>;
   abstract redisTls(): Promise<RedisTlsMaterial>;
   abstract recordKeys(): Promise<RecordKeyRing>;
+  /** The 32-byte key that MACs the audit trail's events. */
+  abstract auditKey(): Promise<Buffer>;
   /** Null when the source holds no token keys (a JWKS URL must then be configured). */
   abstract jwtVerificationKeys(): Promise<JwtVerificationKeys | null>;
 }

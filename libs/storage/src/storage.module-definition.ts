@@ -9,6 +9,8 @@ export interface StorageModuleOptions {
   redis?: RedisConnectionOptions;
   /** Record-encryption keys (from the secret source). */
   keyRing: RecordKeyRing;
+  /** The key that MACs the audit trail's events (32 bytes, from the secret source). */
+  auditKey: Buffer;
   /** How long boot waits for a first Redis connection before going on without it. */
   connectWaitMs?: number;
   /** Told about Redis connection losses, reconnects and failed commands (e.g. for metrics). */

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditStore } from './audit/audit-store';
+import { AuditVerifier } from './audit/audit-verifier';
 import { RecordKeyRotator } from './maintenance/record-key-rotator';
 import { TenantMigrator } from './maintenance/tenant-migrator';
 import { PatientRepository } from './patient-repository';
@@ -6,8 +8,8 @@ import { createStorageBackend, STORAGE_BACKEND, type StorageBackend } from './st
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './storage.module-definition';
 
 /**
- * Provides the storage ports (PatientRepository, RecordKeyRotator, TenantMigrator) backed by the
- * configured driver, which connects and closes in its own lifecycle hooks.
+ * Provides the storage ports (PatientRepository, RecordKeyRotator, TenantMigrator, AuditStore,
+ * AuditVerifier) backed by the configured driver, which connects and closes in its own lifecycle hooks.
  */
 @Module({
   providers: [
@@ -27,7 +29,17 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './storage.module-
       inject: [STORAGE_BACKEND],
       useFactory: (backend: StorageBackend) => backend.migrator,
     },
+    {
+      provide: AuditStore,
+      inject: [STORAGE_BACKEND],
+      useFactory: (backend: StorageBackend) => backend.audit,
+    },
+    {
+      provide: AuditVerifier,
+      inject: [STORAGE_BACKEND],
+      useFactory: (backend: StorageBackend) => backend.verifier,
+    },
   ],
-  exports: [PatientRepository, RecordKeyRotator, TenantMigrator],
+  exports: [PatientRepository, RecordKeyRotator, TenantMigrator, AuditStore, AuditVerifier],
 })
 export class StorageModule extends ConfigurableModuleClass {}

@@ -79,9 +79,9 @@ function contract(name: string, open: () => Promise<StorageContext>) {
 
     it('erases a patient, and says whether there was one', async () => {
       await repo.create('t1', 'e-1', doc('gone'));
-      await expect(repo.erase('t1', 'e-1')).resolves.toBe(true);
+      await expect(repo.erase('t1', 'e-1')).resolves.toEqual({ tenant: 't1', id: 'e-1' });
       await expect(repo.findById('t1', 'e-1')).resolves.toBeNull();
-      await expect(repo.erase('t1', 'e-1')).resolves.toBe(false);
+      await expect(repo.erase('t1', 'e-1')).resolves.toBeNull();
       // The id is free again.
       await expect(repo.create('t1', 'e-1', doc('again'))).resolves.toMatchObject({ rev: 1 });
     });
@@ -116,7 +116,7 @@ function contract(name: string, open: () => Promise<StorageContext>) {
       // Replacing or erasing in one tenant leaves the other's record alone.
       await repo.replace('clinic-a', 'p1', doc('Alice v2'));
       expect(await repo.findById('clinic-b', 'p1')).toMatchObject({ rev: 1, doc: doc('Bob') });
-      await expect(repo.erase('clinic-b', 'p1')).resolves.toBe(true);
+      await expect(repo.erase('clinic-b', 'p1')).resolves.toMatchObject({ id: 'p1' });
       expect(await repo.findById('clinic-a', 'p1')).toMatchObject({ rev: 2 });
       await expect(repo.replace('clinic-b', 'p1', doc('x'))).rejects.toBeInstanceOf(
         PatientNotFoundError,

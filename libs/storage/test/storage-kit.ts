@@ -2,7 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { rm } from 'node:fs/promises';
 import type { RecordKeyRing } from '@app/secrets';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AuditStore,
+  AuditVerifier,
   createRedisClient,
   PatientRepository,
   RecordKeyRotator,
@@ -27,21 +30,31 @@ export interface StorageContext {
   repository: PatientRepository;
   rotator: RecordKeyRotator;
   migrator: TenantMigrator;
+  audit: AuditStore;
+  verifier: AuditVerifier;
   close(): Promise<void>;
 }
 
+/** Storage options as a test gives them: without an audit key, the run's own one. */
+export type TestStorageOptions = Omit<StorageModuleOptions, 'auditKey'> & { auditKey?: Buffer };
+
+/** One audit key for the whole run, so that stores opened one after another verify alike. */
+export const TEST_AUDIT_KEY = randomBytes(32);
+
 export async function openStorage(
-  options: StorageModuleOptions,
+  options: TestStorageOptions,
   logger: LoggerService | false = false,
 ): Promise<StorageContext> {
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    StorageModule.forRoot(options),
+    StorageModule.forRoot({ auditKey: TEST_AUDIT_KEY, ...options }),
     { logger },
   );
   return {
     repository: app.get(PatientRepository),
     rotator: app.get(RecordKeyRotator),
     migrator: app.get(TenantMigrator),
+    audit: app.get(AuditStore),
+    verifier: app.get(AuditVerifier),
     close: () => app.close(),
   };
 }
@@ -137,7 +150,7 @@ export function useDevSecrets(): { secrets: DevSecrets } {
 export async function redisStorage(
   redis: TestRedis,
   keyRing: RecordKeyRing,
-  extra: Partial<StorageModuleOptions> = {},
+  extra: Partial<TestStorageOptions> = {},
   logger: LoggerService | false = false,
 ): Promise<StorageContext> {
   const options = { driver: 'redis' as const, redis: redis.options, keyRing, connectWaitMs: 10000 };
@@ -220,4 +233,45 @@ export async function writeAsBeforeTenants(
 ): Promise<void> {
   if (listed) await direct.zadd('patients:index', 0, id);
   await direct.set(`patient:${id}`, value, 'NX');
+}
+
+/** An audit event shaped like the API's (what a request to a patient route records). */
+export function auditEvent(
+  tenant: string,
+  patientIds: string[],
+  { action = 'patient.read', outcome = 'success' }: { action?: string; outcome?: string } = {},
+) {
+  return {
+    time: new Date().toISOString(),
+    tenant,
+    actor: 'dr.grey@clinic.example',
+    clientId: 'ward-app',
+    tokenId: randomUUID(),
+    action,
+    patientIds,
+    outcome,
+    requestId: randomUUID(),
+    clientAddress: '10.20.30.40',
+    userAgent: 'ward-app/2.4 (iPad; iOS 17.5)',
+  };
+}
+
+/**
+ * Rewrites a stream entry in place, as someone with access to Redis could (a stream entry cannot
+ * be edited: the stream is rebuilt with the same ids).
+ */
+export async function rewriteStreamEntry(
+  direct: RedisClient,
+  key: string,
+  id: string,
+  edit: (fields: Record<string, string>) => void,
+): Promise<void> {
+  const entries = await direct.xrange(key, '-', '+');
+  await direct.del(key);
+  for (const [entryId, list] of entries) {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < list.length; i += 2) fields[list[i]] = list[i + 1];
+    if (entryId === id) edit(fields);
+    await direct.xadd(key, entryId, ...Object.entries(fields).flat());
+  }
 }

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clinic's audit trail
+         * @description Every audit event of the caller's clinic in order, with its chain fields (`chain`, `seq`, `prev`, `hash`, `mac`), for a SIEM to pull: the cursor resumes exactly where the last page ended. Requires the scope `audit:read`.
+         */
+        get: operations["getAuditTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -108,9 +128,29 @@ export interface paths {
         post: operations["createPatient"];
         /**
          * Erase a patient
-         * @description Erases the record and every index entry: nothing of it remains in storage. Requires the scope `patients:delete`.
+         * @description Erases the record and its index entry, atomically. Redis's append-only file is rewritten within ERASURE_COMPACTION_S, so the record leaves the master's disk; replicas, snapshots and backups made before keep it until they are rewritten or expire (see docs/operations.md, "Erasure"). The audit trail keeps who erased it, with the id, never the content. Requires the scope `patients:delete`.
          */
         delete: operations["deletePatient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/patient/{id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patient's accounting of disclosures
+         * @description Every request of the caller's clinic that named this patient, oldest first: who, when, what, how it ended, and the reason of an emergency access. Kept after the record is erased (events hold the id, never the content). Requires the scope `audit:read`.
+         */
+        get: operations["getPatientAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -160,6 +200,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessLogEntryDto: {
+            /** @example patient.read */
+            action: string;
+            /** @example nurse-jo */
+            actor: string;
+            /** @description Emergency access: the reason given. */
+            breakGlassReason?: string;
+            /** @example ward-7-app */
+            clientId?: string;
+            /** @example 1764583200000-0 */
+            id: string;
+            /** @example success */
+            outcome: string;
+            requestId: string;
+            /** @example 2026-12-01T10:00:00.000Z */
+            time: string;
+        };
+        AccessLogPageDto: {
+            items: components["schemas"]["AccessLogEntryDto"][];
+            /** @description Pass as `cursor` for the next page; null when there is nothing more now. */
+            nextCursor: string | null;
+        };
         AttestationEvidenceDto: {
             apiCertificate: components["schemas"]["CertificateFingerprintsDto"];
             /**
@@ -193,6 +255,65 @@ export interface components {
             /** @description What this process verified or produced itself (the TLS fingerprints; a Gramine quote). */
             verified: components["schemas"]["EvidenceItemDto"][];
         };
+        AuditEventDto: {
+            /**
+             * @description What was asked: `patient.read`, `patient.create`, `score.read`, `patient.list`, …
+             * @example patient.read
+             */
+            action: string;
+            /**
+             * @description The token's `sub`, or `unauthenticated`.
+             * @example nurse-jo
+             */
+            actor: string;
+            /** @description Emergency access ("break the glass"): the reason given. */
+            breakGlassReason?: string;
+            /** @example 127.0.0.1 */
+            clientAddress: string;
+            /**
+             * @description The OAuth client the token was issued to (`azp` or `client_id`).
+             * @example ward-7-app
+             */
+            clientId?: string;
+            /** @description The `X-Request-Id` the client sent, kept beside ours. */
+            clientRequestId?: string;
+            /**
+             * @description How it ended: `success`, `not_found`, `forbidden`, `unauthenticated`, `rate_limited`, …
+             * @example success
+             */
+            outcome: string;
+            /**
+             * @description The patient the request named, or those a listing showed.
+             * @example [
+             *       "patient_3"
+             *     ]
+             */
+            patientIds: string[];
+            /** @description For writes: SHA-256 (hex) of the envelope stored; null for an erasure. */
+            recordDigest?: string | null;
+            /** @description The service's own id of the request (its `X-Request-Id` answer header). */
+            requestId: string;
+            /**
+             * @description The clinic; `*` for requests that named none (no valid token).
+             * @example dev-clinic
+             */
+            tenant: string;
+            /**
+             * @description When the request arrived (ISO 8601).
+             * @example 2026-12-01T10:00:00.000Z
+             */
+            time: string;
+            /** @description The token's `jti`. */
+            tokenId?: string;
+            userAgent?: string;
+            /** @description Listed records withheld because they failed their integrity check. */
+            withheld?: string[];
+        };
+        AuditPageDto: {
+            items: components["schemas"]["ChainedAuditEventDto"][];
+            /** @description Pass as `cursor` for the next page; null when there is nothing more now. */
+            nextCursor: string | null;
+        };
         CertificateFingerprintsDto: {
             /**
              * @description Of the CA certificate whose signature on it this process checked (under SCONE, meant to be the
@@ -211,6 +332,24 @@ export interface components {
              * @example 9a0b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b
              */
             spkiSha256: string;
+        };
+        ChainedAuditEventDto: {
+            /** @description The writer instance's chain. */
+            chain: string;
+            event: components["schemas"]["AuditEventDto"];
+            /** @description SHA-256 of `prev` and the canonical JSON of the event with its chain and seq. */
+            hash: string;
+            /**
+             * @description The event's id in the clinic's trail; pass the last one as `cursor` to continue.
+             * @example 1764583200000-0
+             */
+            id: string;
+            /** @description HMAC-SHA256 of `hash` with the audit key: only the service can make it. */
+            mac: string;
+            /** @description `hash` of the chain's previous event (64 zeros for the first). */
+            prev: string;
+            /** @description Position in the chain, from 1, without gaps. */
+            seq: number;
         };
         EvidenceItemDto: {
             /**
@@ -652,6 +791,89 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (storage, the token keys, the attestation device) is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    getAuditTrail: {
+        parameters: {
+            query?: {
+                /** @description Events per page, 1 to 500. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page: the id of the last event it held. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit trail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageDto"];
+                };
+            };
+            /** @description Invalid request: the `errors` list names each invalid field, parameter or header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The token lacks the scope this call needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The stored record failed its integrity check and was not returned, or an internal error. */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1163,6 +1385,91 @@ export interface operations {
             };
             /** @description No patient has this id. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this client; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The stored record failed its integrity check and was not returned, or an internal error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (storage, the token keys, the attestation device) is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    getPatientAccessLog: {
+        parameters: {
+            query?: {
+                /** @description Events per page, 1 to 500. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page: the id of the last event it held. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the access log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPageDto"];
+                };
+            };
+            /** @description Invalid request: the `errors` list names each invalid field, parameter or header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The token lacks the scope this call needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

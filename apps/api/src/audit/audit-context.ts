@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { AuditRecordInput, StoredAuditEvent } from '@app/storage';
 import type { AuditOutcome } from './audit-outcome';
 import type { AuditAction } from './audited.decorator';
 
@@ -10,8 +11,15 @@ export interface AuditContext {
   breakGlassReason?: string;
   /** The event is written (or being written): nothing more is recorded for this request. */
   recorded: boolean;
-  /** Records the request's one event with this outcome (later calls do nothing). */
-  record(outcome: AuditOutcome, details?: AuditDetails): void;
+  /**
+   * Records the request's one event with this outcome (later calls do nothing); resolves once
+   * it is stored, rejects when it could not be (then a record must not be disclosed).
+   */
+  record(outcome: AuditOutcome, details?: AuditDetails): Promise<void>;
+  /** The success event of a write, to be stored by the repository with the change itself. */
+  writeEvent(): AuditRecordInput;
+  /** The repository stored the write and its event: the request's event is recorded. */
+  written(stored: StoredAuditEvent | undefined): void;
 }
 
 export interface AuditDetails {
@@ -32,9 +40,15 @@ export function auditContextOf(req: Request): AuditContext | undefined {
   return (req as unknown as Record<symbol, AuditContext | undefined>)[AUDIT];
 }
 
-/** Records how an audited request ended (for any other request, nothing). */
+/**
+ * Records how an audited request ended, without waiting for the store: for refusals, which
+ * disclose nothing (a store that fails is logged by the trail).
+ */
 export function recordAuditOutcome(req: Request, outcome: AuditOutcome, details?: AuditDetails) {
-  auditContextOf(req)?.record(outcome, details);
+  // A failure to store is logged by the trail; nobody waits for this one.
+  auditContextOf(req)
+    ?.record(outcome, details)
+    .catch(() => undefined);
 }
 
 /** Marks an audited request as emergency access, with the reason the caller gave. */

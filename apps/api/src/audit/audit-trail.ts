@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditStore, NO_TENANT_TRAIL } from '@app/storage';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { principalOf } from '../auth/principal';
 import { outcomeForStatus } from '../common/errors/error-catalogue';
+import { AppConfig } from '../config/app-config';
 import { REQUEST_ID_HEADER } from '../common/http/request-id';
 import { setAuditContext, type AuditContext, type AuditDetails } from './audit-context';
 import type { AuditEvent } from './audit-event';
@@ -12,9 +14,6 @@ import { AuditRoutes } from './audit-routes';
 /** A client's own request id is kept only when it is a plain token (it goes into logs). */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The tenant of a request that named none (no valid token): not a valid clinic name. */
-const NO_TENANT = '*';
-
 /**
  * Exactly one audit event per request to an audited route, whatever happens to it: a request is
  * recognised as it arrives (before body parsing, rate limiting and auth), and its event is
@@ -23,9 +22,13 @@ const NO_TENANT = '*';
  */
 @Injectable()
 export class AuditTrail {
+  private readonly logger = new Logger('Audit');
+
   constructor(
     private readonly routes: AuditRoutes,
     private readonly log: AuditLog,
+    private readonly events: AuditStore,
+    private readonly config: AppConfig,
   ) {}
 
   /** Express middleware: opens the audit context of every audited request. */
@@ -33,24 +36,50 @@ export class AuditTrail {
     return (req: Request, res: Response, next: NextFunction) => {
       const route = this.routes.find(req.method, req.path);
       if (!route) return next();
+      let write: AuditEvent | undefined;
       const context: AuditContext = {
         action: route.action,
         time: new Date(),
         patientIds: route.patientId === undefined ? [] : [route.patientId],
         recorded: false,
         record: (outcome, details = {}) => {
-          if (context.recorded) return;
+          if (context.recorded) return Promise.resolve();
           context.recorded = true;
-          this.log.write(this.eventOf(req, context, outcome, details));
+          return this.store(this.eventOf(req, context, outcome, details));
+        },
+        writeEvent: () => (write = this.eventOf(req, context, 'success', {})),
+        written: (stored) => {
+          context.recorded = true;
+          if (write) this.log.write(write, stored);
         },
       };
       setAuditContext(req, context);
       // Every answer records its outcome before it is sent; this is for a client that left first.
-      res.once('close', () =>
-        context.record(res.writableFinished ? outcomeForStatus(res.statusCode) : 'error'),
-      );
+      res.once('close', () => {
+        const outcome = res.writableFinished ? outcomeForStatus(res.statusCode) : 'error';
+        context.record(outcome).catch(() => undefined);
+      });
       next();
     };
+  }
+
+  /**
+   * Stores an event (batched with those of concurrent requests: one round trip), then logs it
+   * with its sequence number. With AUDIT_DURABILITY=sync the caller waits for the store, so a
+   * record is disclosed only once its event is stored; with async it does not.
+   */
+  private store(event: AuditEvent): Promise<void> {
+    const stored = this.events.append(event.tenant, [event]).then(
+      ([saved]) => this.log.write(event, saved),
+      (error: unknown) => {
+        this.log.write(event);
+        this.logger.error(`an audit event could not be stored: ${(error as Error).message}`);
+        throw error;
+      },
+    );
+    if (this.config.audit.durability === 'sync') return stored;
+    stored.catch(() => undefined);
+    return Promise.resolve();
   }
 
   private eventOf(
@@ -64,7 +93,7 @@ export class AuditTrail {
     const userAgent = req.headers['user-agent'];
     return {
       time: context.time.toISOString(),
-      tenant: principal?.tenant ?? NO_TENANT,
+      tenant: principal?.tenant ?? NO_TENANT_TRAIL,
       actor: principal?.subject ?? 'unauthenticated',
       ...(principal?.clientId !== undefined ? { clientId: principal.clientId } : {}),
       ...(principal?.tokenId !== undefined ? { tokenId: principal.tokenId } : {}),

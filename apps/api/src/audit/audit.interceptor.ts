@@ -1,23 +1,25 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
-import { Observable, tap } from 'rxjs';
-import { recordAuditOutcome } from './audit-context';
+import { mergeMap, Observable } from 'rxjs';
+import { auditContextOf } from './audit-context';
 
 /**
- * Records the success of an audited route before its answer is sent (an error is recorded where
- * its answer is sent).
+ * Records the success of an audited route, and sends the answer only once that is stored (an
+ * error is recorded where its answer is sent).
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<Request>();
     return next.handle().pipe(
-      tap((result: unknown) =>
-        recordAuditOutcome(req, 'success', {
+      mergeMap(async (result: unknown) => {
+        // Stored before the answer is sent (a write's event was stored with the write itself).
+        await auditContextOf(req)?.record('success', {
           shown: listedIds(result),
           withheld: withheldIds(result),
-        }),
-      ),
+        });
+        return result;
+      }),
     );
   }
 }

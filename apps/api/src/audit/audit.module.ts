@@ -1,14 +1,21 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AuditController } from './audit.controller';
 import { AuditLog } from './audit-log';
+import { AuditMaintenance } from './audit-maintenance';
 import { AuditRoutes } from './audit-routes';
 import { AuditTrail } from './audit-trail';
 
-/** The audit trail; its interceptor is registered with the other cross-cutting providers. */
+/**
+ * The audit trail: recorded for every audited request, stored (AuditStore) before a record is
+ * disclosed, anchored by checkpoints in the log, readable per patient and as a whole. Its
+ * interceptor is registered with the other cross-cutting providers in AppModule.
+ */
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [AuditLog, AuditRoutes, AuditTrail],
+  controllers: [AuditController],
+  providers: [AuditLog, AuditRoutes, AuditTrail, AuditMaintenance],
   exports: [AuditTrail],
 })
 export class AuditModule {}

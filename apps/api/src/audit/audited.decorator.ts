@@ -6,7 +6,9 @@ export type AuditAction =
   | 'patient.replace'
   | 'patient.erase'
   | 'patient.list'
-  | 'score.read';
+  | 'score.read'
+  | 'patient.access_log'
+  | 'audit.export';
 
 export const AUDITED_ACTION = Symbol('auditedAction');
 

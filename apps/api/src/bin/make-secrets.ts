@@ -21,6 +21,7 @@ const API_FILES = [
   SECRET_FILES.redisCert,
   SECRET_FILES.redisKey,
   SECRET_FILES.recordKey,
+  SECRET_FILES.auditKey,
   SECRET_FILES.jwtJwks,
 ];
 const REDIS_FILES = [DEV_FILES.redisServerCert, DEV_FILES.redisServerKey, SECRET_FILES.redisCa];
@@ -28,6 +29,7 @@ const PRIVATE = new Set<string>([
   SECRET_FILES.apiKey,
   SECRET_FILES.redisKey,
   SECRET_FILES.recordKey,
+  SECRET_FILES.auditKey,
   DEV_FILES.redisServerKey,
 ]);
 

@@ -1,59 +1,33 @@
 import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SecretError, SecretSource, SecretsModule } from '@app/secrets';
-import { StorageModule, type StorageModuleOptions } from '@app/storage';
+import { StorageModule } from '@app/storage';
 import { Presets, SingleBar } from 'cli-progress';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import {
+  type Environment,
+  secretsModuleOptions,
+  storageModuleOptions,
+} from '../config/module-options';
 
 /**
- * What the storage commands (`keys:rotate`, `tenants:migrate`) need, and nothing of the HTTP
+ * What the storage commands (`keys:rotate`, `tenants:migrate`, `audit:verify`) need, and nothing of the HTTP
  * application: the secret source (Redis client certificate, record keys) and storage.
  */
 @Module({})
 export class StorageCommandModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, environment: Environment): DynamicModule {
     return {
       module: StorageCommandModule,
       imports: [
-        SecretsModule.forRoot({
-          isGlobal: true,
-          source: config.secrets.source,
-          secretsDir: config.secrets.dir,
-          devStateDir: config.secrets.devStateDir,
-          env: config.secrets.env,
-        }),
+        SecretsModule.forRoot(secretsModuleOptions(config, environment)),
         StorageModule.forRootAsync({
           inject: [SecretSource],
-          useFactory: (secrets: SecretSource) => commandStorageOptions(config, secrets),
+          useFactory: (secrets: SecretSource) => storageModuleOptions(config, secrets),
         }),
       ],
     };
   }
-}
-
-async function commandStorageOptions(
-  config: AppConfig,
-  secrets: SecretSource,
-): Promise<StorageModuleOptions> {
-  const { storage } = config;
-  const tls = await secrets.redisTls();
-  return {
-    driver: 'redis',
-    keyRing: await secrets.recordKeys(),
-    connectWaitMs: storage.connectTimeoutMs,
-    redis: {
-      mode: storage.mode,
-      host: storage.host,
-      port: storage.port,
-      nodes: storage.nodes,
-      sentinelMaster: storage.sentinelMaster,
-      natMap: storage.natMap,
-      waitReplicas: storage.waitReplicas,
-      tls: { ...tls, servername: storage.tlsServername },
-      commandTimeoutMs: storage.commandTimeoutMs,
-      connectTimeoutMs: storage.connectTimeoutMs,
-    },
-  };
 }
 
 /**
@@ -75,10 +49,13 @@ export function runStorageCommand<A>(
         `${name} needs STORAGE_DRIVER=redis (in-memory records live and die with one process)`,
       );
     }
-    const app = await NestFactory.createApplicationContext(StorageCommandModule.forRoot(config), {
-      logger: ['error'],
-      abortOnError: false,
-    });
+    const app = await NestFactory.createApplicationContext(
+      StorageCommandModule.forRoot(config, process.env),
+      {
+        logger: ['error'],
+        abortOnError: false,
+      },
+    );
     try {
       return await work(app, args);
     } finally {

@@ -44,8 +44,6 @@ export class AppConfig {
     source: EnvironmentVariables['SECRETS_SOURCE'];
     dir?: string;
     devStateDir: string;
-    /** The environment given to loadConfig, for the `env` source only (it holds the secrets). */
-    env?: Readonly<Record<string, string | undefined>>;
   };
   readonly attestation!: {
     provider: EnvironmentVariables['ATTESTATION_PROVIDER'];
@@ -53,6 +51,11 @@ export class AppConfig {
     dir: string;
     timeoutMs: number;
     scone: { configId?: string; casAddr?: string; lasAddr?: string };
+  };
+  readonly audit!: {
+    durability: 'sync' | 'async';
+    checkpointSeconds: number;
+    retentionDays: number;
   };
   readonly logLevel!: EnvironmentVariables['LOG_LEVEL'];
   readonly health!: { timeoutMs: number };
@@ -152,7 +155,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       source: dto.SECRETS_SOURCE,
       dir: dto.SECRETS_DIR,
       devStateDir: dto.DEV_STATE_DIR,
-      ...(dto.SECRETS_SOURCE === 'env' ? { env } : {}),
     },
     attestation: {
       provider: dto.ATTESTATION_PROVIDER,
@@ -166,6 +168,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       },
     },
     logLevel: dto.LOG_LEVEL,
+    audit: {
+      durability: dto.AUDIT_DURABILITY,
+      checkpointSeconds: dto.AUDIT_CHECKPOINT_S,
+      retentionDays: dto.AUDIT_RETENTION_DAYS,
+    },
     health: { timeoutMs: dto.HEALTH_TIMEOUT_MS },
     auth: {
       mode: dto.AUTH_MODE,

@@ -307,6 +307,29 @@ export class EnvironmentVariables {
   @Max(30 * 86400)
   AUTH_MAX_TOKEN_AGE_S = 86400;
 
+  /**
+   * `sync`: a record is disclosed only once the audit event of its read is stored (reads of
+   * concurrent requests share one round trip). `async`: reads are answered without waiting; a
+   * crash may lose the last second of read events. Writes store their event with the change
+   * either way.
+   */
+  @IsIn(['sync', 'async'])
+  AUDIT_DURABILITY: 'sync' | 'async' = 'sync';
+
+  /** How often the heads of the audit chains are written to the log (anchors for audit:verify). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  AUDIT_CHECKPOINT_S = 60;
+
+  /** Audit events older than this are trimmed from Redis (GET /audit and the log keep them). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  AUDIT_RETENTION_DAYS = 30;
+
   /** The token claim that names the caller's clinic (tenant); a token without it is refused. */
   @Matches(/^[A-Za-z0-9_:./-]{1,64}$/, { message: 'AUTH_TENANT_CLAIM must be a claim name' })
   AUTH_TENANT_CLAIM = 'tenant';

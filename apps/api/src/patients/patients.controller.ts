@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit.decorator';
 import { type Caller, CurrentCaller } from '../auth/caller.decorator';
 import { AllowsEmergencyAccess, Scope } from '../auth/scopes';
 import { RecordApi, RecordRoute } from '../common/decorators/record-route.decorator';
@@ -53,9 +54,10 @@ export class PatientsController {
     @Param('id', PatientIdPipe) id: string,
     @Body() fields: PatientFieldsDto,
     @CurrentCaller() caller: Caller,
+    @AuditedWrite() audit: WriteAudit,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
-    return withETag(res, await this.patients.create(caller, id, fields));
+    return withETag(res, await this.patients.create(caller, id, fields, audit));
   }
 
   /**
@@ -109,17 +111,21 @@ export class PatientsController {
     @Body() fields: PatientFieldsDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentCaller() caller: Caller,
+    @AuditedWrite() audit: WriteAudit,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PatientDto> {
-    const view = await this.patients.replace(caller, id, fields, expectedRevision(ifMatch));
+    const view = await this.patients.replace(caller, id, fields, audit, expectedRevision(ifMatch));
     return withETag(res, view);
   }
 
   /**
    * Erase a patient
    *
-   * Erases the record and every index entry: nothing of it remains in storage. Requires the scope
-   * `patients:delete`.
+   * Erases the record and its index entry, atomically. Redis's append-only file is rewritten
+   * within ERASURE_COMPACTION_S, so the record leaves the master's disk; replicas, snapshots and
+   * backups made before keep it until they are rewritten or expire (see docs/operations.md,
+   * "Erasure"). The audit trail keeps who erased it, with the id, never the content. Requires the
+   * scope `patients:delete`.
    */
   @Delete('patient/:id')
   @RecordRoute(Scope.patientsDelete, 'patient.erase', 400, 404)
@@ -128,8 +134,9 @@ export class PatientsController {
   async deletePatient(
     @Param('id', PatientIdPipe) id: string,
     @CurrentCaller() caller: Caller,
+    @AuditedWrite() audit: WriteAudit,
   ): Promise<void> {
-    await this.patients.erase(caller, id);
+    await this.patients.erase(caller, id, audit);
   }
 
   /**

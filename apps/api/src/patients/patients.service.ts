@@ -6,6 +6,7 @@ import {
   PatientRepository,
   StoredPatient,
 } from '@app/storage';
+import type { WriteAudit } from '../audit/write-audit.decorator';
 import { type Caller, seesIdentifiers } from '../auth/caller.decorator';
 import { scoreInputOf } from '../scores/score-input';
 import { PatientDto } from './dto/patient.dto';
@@ -25,8 +26,20 @@ export class PatientsService {
     private readonly scoring: ScoringService,
   ) {}
 
-  async create(caller: Caller, id: string, fields: PatientFieldsDto): Promise<PatientView> {
-    return toView(await this.patients.create(caller.tenant, id, this.document(fields)), caller);
+  async create(
+    caller: Caller,
+    id: string,
+    fields: PatientFieldsDto,
+    audit: WriteAudit,
+  ): Promise<PatientView> {
+    const written = await this.patients.create(
+      caller.tenant,
+      id,
+      this.document(fields),
+      audit.event,
+    );
+    audit.written(written.audit);
+    return toView(written, caller);
   }
 
   async get(caller: Caller, id: string): Promise<PatientView> {
@@ -38,20 +51,20 @@ export class PatientsService {
     caller: Caller,
     id: string,
     fields: PatientFieldsDto,
+    audit: WriteAudit,
     expectedRev?: number,
   ): Promise<PatientView> {
-    const stored = await this.patients.replace(
-      caller.tenant,
-      id,
-      this.document(fields),
-      expectedRev,
-    );
-    return toView(stored, caller);
+    const doc = this.document(fields);
+    const written = await this.patients.replace(caller.tenant, id, doc, expectedRev, audit.event);
+    audit.written(written.audit);
+    return toView(written, caller);
   }
 
   /** Erases a patient; PatientNotFoundError when there was none. */
-  async erase(caller: Caller, id: string): Promise<void> {
-    if (!(await this.patients.erase(caller.tenant, id))) throw new PatientNotFoundError(id);
+  async erase(caller: Caller, id: string, audit: WriteAudit): Promise<void> {
+    const erased = await this.patients.erase(caller.tenant, id, audit.event);
+    if (!erased) throw new PatientNotFoundError(id);
+    audit.written(erased.audit);
   }
 
   /** A page of the caller's clinic's patients: names and scores, never identifiers. */

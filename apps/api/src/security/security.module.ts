@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { SecretSource } from '@app/secrets';
 import { AppConfig } from '../config/app-config';
-import { redisConnectionOptions } from '../config/redis-options';
+import { redisConnectionOptions } from '../config/module-options';
 import { RateLimitStorage } from './rate-limit-storage';
 
 const MINUTE_MS = 60_000;

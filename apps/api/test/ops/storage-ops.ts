@@ -134,7 +134,7 @@ export interface CommandRun {
  * `<n>/<total> records` its progress bar has printed so far, with the child (to kill it).
  */
 export function runBuiltCommand(
-  name: 'keys-rotate' | 'tenants-migrate',
+  name: 'keys-rotate' | 'tenants-migrate' | 'audit-verify',
   env: Record<string, string>,
   args: string[] = [],
   onProgress?: (seen: number, child: ChildProcess) => void,

@@ -17,7 +17,8 @@ export const DEV_FILES = {
 
 /**
  * The embedded default for exploring the API: on first start it makes a PKI shaped like the CAS
- * policies, a record key and a token-signing key in `<stateDir>/secrets/`, and reuses them later.
+ * policies, a record key, an audit key and a token-signing key in `<stateDir>/secrets/`, and
+ * reuses them later.
  * Never for production: these keys sit on disk in the clear.
  */
 export class DevSecretSource extends FilesSecretSource {
@@ -40,6 +41,7 @@ export class DevSecretSource extends FilesSecretSource {
       }
       await generate(stateDir, dir);
     }
+    await addAuditKey(dir);
     return new DevSecretSource(dir);
   }
 
@@ -62,6 +64,19 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+function newKeyFile(): string {
+  return randomBytes(32).toString('base64') + '\n';
+}
+
+/** A folder made before the audit trail had a key gets one (once: never replaced). */
+async function addAuditKey(dir: string): Promise<void> {
+  try {
+    await writeFile(join(dir, SECRET_FILES.auditKey), newKeyFile(), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 async function generate(stateDir: string, dir: string): Promise<void> {
   const pki = await createDevPki();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -81,6 +96,7 @@ async function generate(stateDir: string, dir: string): Promise<void> {
     [SECRET_FILES.redisCert]: pki.redisClient.cert,
     [SECRET_FILES.redisKey]: pki.redisClient.key,
     [SECRET_FILES.recordKey]: randomBytes(32).toString('base64') + '\n',
+    [SECRET_FILES.auditKey]: newKeyFile(),
     [DEV_FILES.jwtSigningKey]: JSON.stringify(signing, null, 2) + '\n',
     [SECRET_FILES.jwtJwks]: JSON.stringify({ keys: [verifying] }, null, 2) + '\n',
   };

@@ -10,6 +10,7 @@ describe('EnvSecretSource', () => {
   let env: Record<string, string>;
   const recordKey = randomBytes(32);
   const olderKeys = [randomBytes(32), randomBytes(32)];
+  const auditKey = randomBytes(32);
 
   beforeAll(async () => {
     pki = await createDevPki();
@@ -25,6 +26,7 @@ describe('EnvSecretSource', () => {
       REDIS_TLS_KEY: pki.redisClient.key,
       RECORD_KEY: recordKey.toString('base64'),
       RECORD_KEYS_PREVIOUS: `${olderKeys[0].toString('hex')}, ${olderKeys[1].toString('base64')}`,
+      AUDIT_KEY: auditKey.toString('base64'),
       UNRELATED: 'ignored',
     };
   });
@@ -47,6 +49,7 @@ describe('EnvSecretSource', () => {
     expect(ring.keys.get(ring.activeKeyId)).toEqual(recordKey);
     expect([...ring.keys.values()]).toEqual(expect.arrayContaining(olderKeys));
     expect(ring.keys.size).toBe(3);
+    await expect(source.auditKey()).resolves.toEqual(auditKey);
     await expect(source.jwtVerificationKeys()).resolves.toBeNull();
   });
 
@@ -130,6 +133,20 @@ describe('EnvSecretSource', () => {
     );
     delete env.RECORD_KEY;
     await expect(new EnvSecretSource(env).recordKeys()).rejects.toThrow('RECORD_KEY is not set');
+  });
+
+  it('reads the audit key as base64 or hex only, and needs it', async () => {
+    env.AUDIT_KEY = auditKey.toString('hex');
+    await expect(new EnvSecretSource(env).auditKey()).resolves.toEqual(auditKey);
+    env.AUDIT_KEY = 'a'.repeat(32);
+    await expect(new EnvSecretSource(env).auditKey()).rejects.toThrow(
+      new SecretError('AUDIT_KEY: an audit key must be 32 bytes as base64 or hex'),
+    );
+    env.AUDIT_KEY = 'SENSITIVE';
+    const error = await new EnvSecretSource(env).auditKey().catch((e: Error) => e);
+    expect((error as Error).message).not.toContain('SENSITIVE');
+    delete env.AUDIT_KEY;
+    await expect(new EnvSecretSource(env).auditKey()).rejects.toThrow('AUDIT_KEY is not set');
   });
 
   it('names the bad entry of RECORD_KEYS_PREVIOUS', async () => {

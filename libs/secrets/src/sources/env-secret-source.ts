@@ -24,6 +24,8 @@ export const SECRET_VARIABLES = {
   recordKey: 'RECORD_KEY',
   /** Older record keys, comma-separated, kept for reading. */
   previousRecordKeys: 'RECORD_KEYS_PREVIOUS',
+  /** The audit trail's MAC key, base64 or hex. */
+  auditKey: 'AUDIT_KEY',
   /** A JWKS document (JSON) or PEM public keys/certificates. */
   jwtPublicKeys: 'JWT_PUBLIC_KEYS',
 } as const;
@@ -91,6 +93,13 @@ export class EnvSecretSource extends SecretSource {
     });
   }
 
+  auditKey(): Promise<Buffer> {
+    return settle(() => {
+      const name = SECRET_VARIABLES.auditKey;
+      return parseTextKey(this.required(name), name, 'an audit key');
+    });
+  }
+
   jwtVerificationKeys(): Promise<JwtVerificationKeys | null> {
     return settle(() => {
       const name = SECRET_VARIABLES.jwtPublicKeys;
@@ -124,10 +133,10 @@ function settle<T>(read: () => T): Promise<T> {
  * environment variable (a CAS `binary` secret must be injected with `:base64` or `:hex`), and 32
  * printable characters would otherwise be mistaken for a raw key.
  */
-function parseTextKey(text: string, label: string): Buffer {
+function parseTextKey(text: string, label: string, what = 'a record key'): Buffer {
   const trimmed = text.trim();
   if (Buffer.byteLength(trimmed) === 32) {
-    throw new SecretError(`${label}: a record key must be 32 bytes as base64 or hex`);
+    throw new SecretError(`${label}: ${what} must be 32 bytes as base64 or hex`);
   }
-  return parseRecordKey(Buffer.from(trimmed, 'utf8'), label);
+  return parseRecordKey(Buffer.from(trimmed, 'utf8'), label, what);
 }

@@ -56,6 +56,11 @@ export class FilesSecretSource extends SecretSource {
     return buildKeyRing(active, previous);
   }
 
+  async auditKey(): Promise<Buffer> {
+    const name = SECRET_FILES.auditKey;
+    return parseRecordKey(await this.readBytes(name), this.path(name), 'an audit key');
+  }
+
   async jwtVerificationKeys(): Promise<JwtVerificationKeys | null> {
     const jwks = await this.readOptional(SECRET_FILES.jwtJwks);
     if (jwks !== null) return parseJwks(jwks, this.path(SECRET_FILES.jwtJwks));

@@ -44,6 +44,11 @@ export class RecordCodec {
     return { tenant, id, rev: envelope.rev, doc };
   }
 
+  /** The revision a stored value holds, without decrypting it. */
+  revisionOf(id: string, raw: string): number {
+    return parseEnvelope(id, raw, ENVELOPE_VERSION).rev;
+  }
+
   /** The key id a stored value was sealed with (for rotation), without decrypting it. */
   keyIdOf(id: string, raw: string): string {
     return parseEnvelope(id, raw, ENVELOPE_VERSION).kid;

@@ -1,9 +1,13 @@
+import { recordDigest } from '../audit/audit-chain';
+import type { AuditRecordInput } from '../audit/audit-store';
 import { RecordCodec } from '../crypto/record-codec';
 import {
+  ErasedPatient,
   PatientDocument,
   PatientPage,
   PatientRepository,
   StoredPatient,
+  WrittenPatient,
 } from '../patient-repository';
 import {
   PatientExistsError,
@@ -12,6 +16,7 @@ import {
   RevisionMismatchError,
 } from '../storage-errors';
 import { assertAddress } from '../tenant';
+import type { MemoryAuditStore } from './memory-audit-store';
 
 /** One tenant's sealed records, and its ids in sorted order for stable cursor pagination. */
 interface Shelf {
@@ -47,18 +52,28 @@ export class MemoryPatientRepository extends PatientRepository {
   constructor(
     private readonly shelves: MemoryShelves,
     private readonly codec: RecordCodec,
+    private readonly trail: MemoryAuditStore,
   ) {
     super();
   }
 
-  // Async functions run synchronously up to their first await: each change here is atomic.
-  async create(tenant: string, id: string, doc: PatientDocument): Promise<StoredPatient> {
+  async create(
+    tenant: string,
+    id: string,
+    doc: PatientDocument,
+    audit?: AuditRecordInput,
+  ): Promise<WrittenPatient> {
     assertAddress(tenant, id);
     const shelf = this.shelves.of(tenant);
-    if (shelf.values.has(id)) throw new PatientExistsError(id);
-    shelf.values.set(id, this.codec.seal(tenant, id, 1, doc));
-    shelf.ids.splice(lowerBound(shelf.ids, id), 0, id);
-    return Promise.resolve({ tenant, id, rev: 1, doc });
+    const value = this.codec.seal(tenant, id, 1, doc);
+    const { applied, stored } = await this.change(tenant, id, value, audit, () => {
+      if (shelf.values.has(id)) return false;
+      shelf.values.set(id, value);
+      shelf.ids.splice(lowerBound(shelf.ids, id), 0, id);
+      return true;
+    });
+    if (!applied) throw new PatientExistsError(id);
+    return { tenant, id, rev: 1, doc, ...stored };
   }
 
   async findById(tenant: string, id: string): Promise<StoredPatient | null> {
@@ -73,23 +88,58 @@ export class MemoryPatientRepository extends PatientRepository {
     id: string,
     doc: PatientDocument,
     expectedRev?: number,
-  ): Promise<StoredPatient> {
-    const current = await this.findById(tenant, id);
-    if (!current) throw new PatientNotFoundError(id);
-    if (expectedRev !== undefined && current.rev !== expectedRev) {
-      throw new RevisionMismatchError(id, current.rev);
+    audit?: AuditRecordInput,
+  ): Promise<WrittenPatient> {
+    const shelf = this.shelves.of(tenant);
+    for (;;) {
+      const current = await this.findById(tenant, id);
+      if (!current) throw new PatientNotFoundError(id);
+      if (expectedRev !== undefined && current.rev !== expectedRev) {
+        throw new RevisionMismatchError(id, current.rev);
+      }
+      const rev = current.rev + 1;
+      const value = this.codec.seal(tenant, id, rev, doc);
+      // Another change may come first while the event waits for its chain's turn: look again.
+      const { applied, stored } = await this.change(tenant, id, value, audit, () => {
+        const now = shelf.values.get(id);
+        if (now === undefined || this.codec.revisionOf(id, now) !== current.rev) return false;
+        shelf.values.set(id, value);
+        return true;
+      });
+      if (applied) return { tenant, id, rev, doc, ...stored };
     }
-    const rev = current.rev + 1;
-    this.shelves.of(tenant).values.set(id, this.codec.seal(tenant, id, rev, doc));
-    return { tenant, id, rev, doc };
   }
 
-  async erase(tenant: string, id: string): Promise<boolean> {
+  async erase(tenant: string, id: string, audit?: AuditRecordInput): Promise<ErasedPatient | null> {
     assertAddress(tenant, id);
     const shelf = this.shelves.of(tenant);
-    const existed = shelf.values.delete(id);
-    if (existed) shelf.ids.splice(lowerBound(shelf.ids, id), 1);
-    return Promise.resolve(existed);
+    const { applied, stored } = await this.change(tenant, id, null, audit, () => {
+      if (!shelf.values.delete(id)) return false;
+      shelf.ids.splice(lowerBound(shelf.ids, id), 1);
+      return true;
+    });
+    return applied ? { tenant, id, ...stored } : null;
+  }
+
+  /**
+   * Applies a change (synchronously, so nothing comes in between) and, with `audit`, stores its
+   * event in the same step, in the chain's turn. `value` is what is stored (null: an erasure).
+   */
+  async change(
+    tenant: string,
+    id: string,
+    value: string | null,
+    audit: AuditRecordInput | undefined,
+    apply: () => boolean,
+  ): Promise<{ applied: boolean; stored: Pick<WrittenPatient, 'audit'> }> {
+    if (!audit) return { applied: apply(), stored: {} };
+    const digest = value === null ? null : recordDigest(value);
+    const { result, stored } = await this.trail.chains.write(tenant, id, audit, digest, (batch) => {
+      if (!this.trail.headMatches(batch)) return Promise.resolve({ kind: 'mismatch' });
+      if (!apply()) return Promise.resolve({ kind: 'refused', result: false });
+      return Promise.resolve({ kind: 'stored', ids: this.trail.store(batch), result: true });
+    });
+    return { applied: result, stored: stored ? { audit: stored } : {} };
   }
 
   async list(tenant: string, limit: number, after?: string): Promise<PatientPage> {

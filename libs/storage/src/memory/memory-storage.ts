@@ -1,28 +1,36 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
+import { systemEvent } from '../audit/audit-trim';
+import { TrailVerifier } from '../audit/audit-verifier';
 import { RecordCipher } from '../crypto/record-cipher';
 import { RecordCodec } from '../crypto/record-codec';
 import { RecordKeyRotator, type RotationProgress } from '../maintenance/record-key-rotator';
 import { TenantMigrator, type MigrationProgress } from '../maintenance/tenant-migrator';
 import type { StorageBackend } from '../storage-backend';
+import { MemoryAuditStore } from './memory-audit-store';
 import { MemoryPatientRepository, MemoryShelves } from './memory-patient-repository';
 
-/** The memory driver: records live and die with this process. */
+/** The memory driver: records and their audit trail live and die with this process. */
 export class MemoryStorage implements StorageBackend, OnModuleInit {
   readonly repository: MemoryPatientRepository;
   readonly rotator: RecordKeyRotator;
   readonly migrator: TenantMigrator;
+  readonly audit: MemoryAuditStore;
+  readonly verifier: TrailVerifier;
 
-  constructor(cipher: RecordCipher) {
+  constructor(cipher: RecordCipher, auditKey: Buffer) {
     const shelves = new MemoryShelves();
     const codec = new RecordCodec(cipher);
-    this.repository = new MemoryPatientRepository(shelves, codec);
-    this.rotator = new MemoryRecordKeyRotator(shelves, codec);
+    this.audit = new MemoryAuditStore(shelves, auditKey);
+    this.repository = new MemoryPatientRepository(shelves, codec, this.audit);
+    this.rotator = new MemoryRecordKeyRotator(shelves, codec, this.repository);
     this.migrator = new MemoryTenantMigrator();
+    this.verifier = new TrailVerifier(this.audit, auditKey);
   }
 
   onModuleInit(): void {
     new Logger('Storage').warn(
-      'in-memory storage: nothing is persisted; records are lost when the process stops',
+      'in-memory storage: nothing is persisted; records and the audit trail are lost when the ' +
+        'process stops',
     );
   }
 }
@@ -32,6 +40,7 @@ class MemoryRecordKeyRotator extends RecordKeyRotator {
   constructor(
     private readonly shelves: MemoryShelves,
     private readonly codec: RecordCodec,
+    private readonly repository: MemoryPatientRepository,
   ) {
     super();
   }
@@ -40,7 +49,9 @@ class MemoryRecordKeyRotator extends RecordKeyRotator {
     return this.codec.activeKeyId;
   }
 
-  rotate(onProgress: (progress: RotationProgress) => void = () => undefined) {
+  async rotate(
+    onProgress: (progress: RotationProgress) => void = () => undefined,
+  ): Promise<RotationProgress> {
     const progress: RotationProgress = {
       total: 0,
       seen: 0,
@@ -51,21 +62,29 @@ class MemoryRecordKeyRotator extends RecordKeyRotator {
       stale: 0,
       unreadable: [],
     };
-    for (const [tenant, { values }] of this.shelves.entries()) {
-      for (const [id, raw] of values) {
-        progress.total++;
-        progress.seen++;
-        if (this.codec.keyIdOf(id, raw) === this.codec.activeKeyId) {
-          progress.alreadyCurrent++;
-          continue;
-        }
-        const { rev, doc } = this.codec.open(tenant, id, raw);
-        values.set(id, this.codec.seal(tenant, id, rev, doc));
-        progress.rotated++;
+    const records = [...this.shelves.entries()].flatMap(([tenant, { values }]) =>
+      [...values].map(([id, raw]) => ({ tenant, id, raw, values })),
+    );
+    progress.total = records.length;
+    for (const { tenant, id, raw, values } of records) {
+      progress.seen++;
+      if (this.codec.keyIdOf(id, raw) === this.codec.activeKeyId) {
+        progress.alreadyCurrent++;
+        continue;
       }
+      const { rev, doc } = this.codec.open(tenant, id, raw);
+      const sealed = this.codec.seal(tenant, id, rev, doc);
+      const event = systemEvent(tenant, id, 'record.rekey');
+      const { applied } = await this.repository.change(tenant, id, sealed, event, () => {
+        if (values.get(id) !== raw) return false;
+        values.set(id, sealed);
+        return true;
+      });
+      if (applied) progress.rotated++;
+      else progress.missing++;
     }
     onProgress(progress);
-    return Promise.resolve(progress);
+    return progress;
   }
 }
 

@@ -75,13 +75,18 @@ export class RedisConnection {
    * this very write.
    */
   async script(name: ScriptName, ...args: string[]): Promise<number> {
+    return this.run<number>(name, ...args);
+  }
+
+  /** Runs one write script (with WAIT, as `script`) and answers its reply as it is. */
+  async run<T>(name: ScriptName, ...args: string[]): Promise<T> {
     const [result, replicas] = await this.call(async () => {
       const batch: ChainableCommander = this.client.pipeline();
       queueScript(batch, name, args);
       if (this.waitReplicas > 0) batch.wait(this.waitReplicas, this.waitTimeoutMs);
       const replies = await batch.exec();
       const waited = this.waitReplicas > 0 ? replyAt<number>(replies, 1) : 0;
-      return [replyAt<number>(replies, 0), waited] as const;
+      return [replyAt<T>(replies, 0), waited] as const;
     });
     if (replicas < this.waitReplicas) {
       // Applied on the master, not yet on enough replicas: a failover now could undo it, so it is
@@ -92,6 +97,12 @@ export class RedisConnection {
       );
     }
     return result;
+  }
+
+  /** Runs a script that only reads. */
+  async read<T>(name: ScriptName, ...args: string[]): Promise<T> {
+    const commands = this.client as unknown as Record<ScriptName, (...a: string[]) => Promise<T>>;
+    return this.call(() => commands[name](...args));
   }
 
   /** Runs one Redis call; any driver failure becomes StorageUnavailableError (503). */

@@ -1,10 +1,14 @@
 import { Cluster } from 'ioredis';
+import { recordDigest } from '../audit/audit-chain';
+import type { AuditRecordInput } from '../audit/audit-store';
 import { RecordCodec } from '../crypto/record-codec';
 import {
+  ErasedPatient,
   PatientDocument,
   PatientPage,
   PatientRepository,
   StoredPatient,
+  WrittenPatient,
 } from '../patient-repository';
 import {
   PatientExistsError,
@@ -14,6 +18,12 @@ import {
   StorageUnavailableError,
 } from '../storage-errors';
 import type { ErasureCompactor } from './erasure-compactor';
+import {
+  auditBlock,
+  auditOutcome,
+  type AuditedReply,
+  type RedisAuditStore,
+} from './redis-audit-store';
 import { RedisConnection } from './redis-connection';
 import { indexKey, recordKey } from './redis-key-layout';
 
@@ -26,16 +36,34 @@ export class RedisPatientRepository extends PatientRepository {
     private readonly redis: RedisConnection,
     private readonly codec: RecordCodec,
     private readonly compactor: ErasureCompactor,
+    private readonly audit: RedisAuditStore,
   ) {
     super();
   }
 
-  async create(tenant: string, id: string, doc: PatientDocument): Promise<StoredPatient> {
+  async create(
+    tenant: string,
+    id: string,
+    doc: PatientDocument,
+    audit?: AuditRecordInput,
+  ): Promise<WrittenPatient> {
     const key = recordKey(tenant, id);
     const value = this.codec.seal(tenant, id, 1, doc);
-    const created = await this.redis.script('createListed', key, indexKey(tenant), value, id);
-    if (created !== 1) throw new PatientExistsError(id);
-    return { tenant, id, rev: 1, doc };
+    const { code, stored } = await this.audited(tenant, id, audit, value, (block) =>
+      block
+        ? this.redis.run<AuditedReply>(
+            'createListedAudited',
+            key,
+            indexKey(tenant),
+            ...block.keys,
+            value,
+            id,
+            ...block.args,
+          )
+        : this.redis.script('createListed', key, indexKey(tenant), value, id),
+    );
+    if (code !== 1) throw new PatientExistsError(id);
+    return { tenant, id, rev: 1, doc, ...stored };
   }
 
   async findById(tenant: string, id: string): Promise<StoredPatient | null> {
@@ -49,7 +77,8 @@ export class RedisPatientRepository extends PatientRepository {
     id: string,
     doc: PatientDocument,
     expectedRev?: number,
-  ): Promise<StoredPatient> {
+    audit?: AuditRecordInput,
+  ): Promise<WrittenPatient> {
     const key = recordKey(tenant, id);
     for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
       let base = expectedRev;
@@ -60,8 +89,19 @@ export class RedisPatientRepository extends PatientRepository {
       }
       const rev = base + 1;
       const value = this.codec.seal(tenant, id, rev, doc);
-      const outcome = await this.redis.script('replaceIfRev', key, String(base), value);
-      if (outcome === 0) return { tenant, id, rev, doc };
+      const { code: outcome, stored } = await this.audited(tenant, id, audit, value, (block) =>
+        block
+          ? this.redis.run<AuditedReply>(
+              'replaceIfRevAudited',
+              key,
+              ...block.keys,
+              String(base),
+              value,
+              ...block.args,
+            )
+          : this.redis.script('replaceIfRev', key, String(base), value),
+      );
+      if (outcome === 0) return { tenant, id, rev, doc, ...stored };
       if (outcome === -1) throw new PatientNotFoundError(id);
       if (outcome === -2) throw new RecordIntegrityError(id, 'stored value is not an envelope');
       if (expectedRev !== undefined) throw new RevisionMismatchError(id, outcome);
@@ -70,16 +110,49 @@ export class RedisPatientRepository extends PatientRepository {
     throw new StorageUnavailableError('too much contention on one record');
   }
 
-  async erase(tenant: string, id: string): Promise<boolean> {
-    const removed = await this.redis.script(
-      'eraseListed',
-      recordKey(tenant, id),
-      indexKey(tenant),
-      id,
+  async erase(tenant: string, id: string, audit?: AuditRecordInput): Promise<ErasedPatient | null> {
+    const key = recordKey(tenant, id);
+    const index = indexKey(tenant);
+    const { code: removed, stored } = await this.audited(tenant, id, audit, null, (block) =>
+      block
+        ? this.redis.run<AuditedReply>(
+            'eraseListedAudited',
+            key,
+            index,
+            ...block.keys,
+            id,
+            ...block.args,
+          )
+        : this.redis.script('eraseListed', key, index, id),
     );
+    if (removed <= 0) return null;
     // The value is gone from memory; the append-only file still has it until Redis rewrites it.
-    if (removed > 0) this.compactor.erased(tenant);
-    return removed > 0;
+    this.compactor.erased(tenant);
+    return { tenant, id, ...stored };
+  }
+
+  /**
+   * Runs a write script: without `audit` the plain one (`run(null)`), with it the audited one
+   * in its chain's turn, given the event's audit block. `value` is what the change stores (null:
+   * an erasure); the event names its digest. Answers the change's code and the stored event.
+   */
+  async audited(
+    tenant: string,
+    id: string,
+    audit: AuditRecordInput | undefined,
+    value: string | null,
+    run: (block: { keys: string[]; args: string[] } | null) => Promise<number | AuditedReply>,
+  ): Promise<{ code: number; stored: Pick<WrittenPatient, 'audit'> }> {
+    if (!audit) return { code: (await run(null)) as number, stored: {} };
+    const digest = value === null ? null : recordDigest(value);
+    const { result, stored } = await this.audit.chains.write(
+      tenant,
+      id,
+      audit,
+      digest,
+      async (batch) => auditOutcome((await run(auditBlock(batch))) as AuditedReply),
+    );
+    return { code: result, stored: stored ? { audit: stored } : {} };
   }
 
   async list(tenant: string, limit: number, after?: string): Promise<PatientPage> {

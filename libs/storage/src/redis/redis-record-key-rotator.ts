@@ -1,7 +1,9 @@
+import { systemEvent } from '../audit/audit-trim';
 import { RecordCodec } from '../crypto/record-codec';
 import { RecordKeyRotator, type RotationProgress } from '../maintenance/record-key-rotator';
 import { RecordIntegrityError } from '../storage-errors';
 import { RedisConnection } from './redis-connection';
+import type { RedisPatientRepository } from './redis-patient.repository';
 import { LEGACY_RECORD_KEY_PATTERN, parseRecordKey, RECORD_KEY_PATTERN } from './redis-key-layout';
 import { countKeys, readValues, scanKeyspace, type KeyBatch } from './scan-keyspace';
 
@@ -15,6 +17,7 @@ export class RedisRecordKeyRotator extends RecordKeyRotator {
   constructor(
     private readonly redis: RedisConnection,
     private readonly codec: RecordCodec,
+    private readonly repository: RedisPatientRepository,
   ) {
     super();
   }
@@ -82,7 +85,8 @@ export class RedisRecordKeyRotator extends RecordKeyRotator {
 
   /**
    * Re-seals one record under the active key, keeping its revision. Atomic: the new value only
-   * replaces the exact value that was read, so a concurrent update is never overwritten.
+   * replaces the exact value that was read, so a concurrent update is never overwritten; a
+   * `record.rekey` event naming the new value is stored in the same step.
    */
   private async rekey(key: string, first: string | null): Promise<Outcome> {
     const address = parseRecordKey(key);
@@ -94,7 +98,11 @@ export class RedisRecordKeyRotator extends RecordKeyRotator {
         if (this.codec.keyIdOf(id, raw) === this.codec.activeKeyId) return 'current';
         const { rev, doc } = this.codec.open(tenant, id, raw);
         const sealed = this.codec.seal(tenant, id, rev, doc);
-        if ((await this.redis.script('swapIfEqual', key, raw, sealed)) === 1) return 'rotated';
+        const event = systemEvent(tenant, id, 'record.rekey');
+        const { code } = await this.repository.audited(tenant, id, event, sealed, (block) =>
+          this.redis.run('swapIfEqualAudited', key, ...block!.keys, raw, sealed, ...block!.args),
+        );
+        if (code === 1) return 'rotated';
       } catch (error) {
         if (error instanceof RecordIntegrityError) return 'unreadable';
         throw error;

@@ -6,6 +6,7 @@ import type { StorageBackend } from '../storage-backend';
 import type { StorageModuleOptions } from '../storage.module-definition';
 import { createRedisClient } from './create-redis-client';
 import { ErasureCompactor } from './erasure-compactor';
+import { RedisAuditStore, RedisAuditVerifier } from './redis-audit-store';
 import { RedisConnection } from './redis-connection';
 import { LEGACY_INDEX_KEY } from './redis-key-layout';
 import { RedisPatientRepository } from './redis-patient.repository';
@@ -24,11 +25,13 @@ export class RedisStorage implements StorageBackend, OnModuleInit, OnApplication
   readonly repository: RedisPatientRepository;
   readonly rotator: RedisRecordKeyRotator;
   readonly migrator: RedisTenantMigrator;
+  readonly audit: RedisAuditStore;
+  readonly verifier: RedisAuditVerifier;
   private readonly connection: RedisConnection;
   private readonly compactor: ErasureCompactor;
   private readonly connectWaitMs: number;
 
-  constructor(options: StorageModuleOptions, cipher: RecordCipher) {
+  constructor(options: StorageModuleOptions, cipher: RecordCipher, auditKey: Buffer) {
     const redis = options.redis;
     if (!redis) throw new Error('the redis driver needs connection options');
     // lazyConnect: no socket until onModuleInit.
@@ -42,9 +45,21 @@ export class RedisStorage implements StorageBackend, OnModuleInit, OnApplication
     const compactionS = options.erasureCompactionSeconds ?? DEFAULT_COMPACTION_S;
     this.compactor = new ErasureCompactor(this.connection, compactionS * 1000);
     const codec = new RecordCodec(cipher);
-    this.repository = new RedisPatientRepository(this.connection, codec, this.compactor);
-    this.rotator = new RedisRecordKeyRotator(this.connection, codec);
-    this.migrator = new RedisTenantMigrator(this.connection, codec, new LegacyRecordCodec(cipher));
+    this.audit = new RedisAuditStore(this.connection, auditKey);
+    this.verifier = new RedisAuditVerifier(this.audit, auditKey);
+    this.repository = new RedisPatientRepository(
+      this.connection,
+      codec,
+      this.compactor,
+      this.audit,
+    );
+    this.rotator = new RedisRecordKeyRotator(this.connection, codec, this.repository);
+    this.migrator = new RedisTenantMigrator(
+      this.connection,
+      codec,
+      new LegacyRecordCodec(cipher),
+      this.repository,
+    );
   }
 
   async onModuleInit(): Promise<void> {

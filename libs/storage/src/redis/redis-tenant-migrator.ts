@@ -1,3 +1,4 @@
+import { systemEvent } from '../audit/audit-trim';
 import { LegacyRecordCodec } from '../crypto/legacy-record-codec';
 import { RecordCodec } from '../crypto/record-codec';
 import { TenantMigrator, type MigrationProgress } from '../maintenance/tenant-migrator';
@@ -5,6 +6,7 @@ import type { PatientDocument } from '../patient-repository';
 import { RecordIntegrityError } from '../storage-errors';
 import { assertAddress, isRecordId } from '../tenant';
 import { RedisConnection } from './redis-connection';
+import type { RedisPatientRepository } from './redis-patient.repository';
 import {
   indexKey,
   LEGACY_INDEX_KEY,
@@ -30,6 +32,7 @@ export class RedisTenantMigrator extends TenantMigrator {
     private readonly redis: RedisConnection,
     private readonly codec: RecordCodec,
     private readonly legacy: LegacyRecordCodec,
+    private readonly repository: RedisPatientRepository,
   ) {
     super();
   }
@@ -89,14 +92,46 @@ export class RedisTenantMigrator extends TenantMigrator {
         throw error;
       }
       const sealed = this.codec.seal(tenant, id, old.rev, old.doc);
+      // The record enters the tenant with a `record.migrate` event naming it, in the same step.
+      const event = systemEvent(tenant, id, 'record.migrate');
       if (!this.redis.cluster) {
-        const args = [oldKey, LEGACY_INDEX_KEY, key, index, raw, sealed, id];
-        const moved = await this.redis.script('moveLegacy', ...args);
+        const { code: moved } = await this.repository.audited(tenant, id, event, sealed, (block) =>
+          this.redis.run(
+            'moveLegacyAudited',
+            oldKey,
+            LEGACY_INDEX_KEY,
+            key,
+            index,
+            ...block!.keys,
+            raw,
+            sealed,
+            id,
+            ...block!.args,
+          ),
+        );
         if (moved === 1) return 'migrated';
         if (moved === 0) continue; // changed or gone since read: look again
-      } else if ((await this.redis.script('createListed', key, index, sealed, id)) === 1) {
-        if (await this.dropOld(oldKey, raw, id)) return 'migrated';
-        continue;
+      } else {
+        const { code: created } = await this.repository.audited(
+          tenant,
+          id,
+          event,
+          sealed,
+          (block) =>
+            this.redis.run(
+              'createListedAudited',
+              key,
+              index,
+              ...block!.keys,
+              sealed,
+              id,
+              ...block!.args,
+            ),
+        );
+        if (created === 1) {
+          if (await this.dropOld(oldKey, raw, id)) return 'migrated';
+          continue;
+        }
       }
       // The tenant has a record under this id: the copy of an interrupted run, or another one.
       if (!(await this.holdsSame(tenant, id, key, old))) return 'conflict';
