@@ -1,12 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAuthority, issueCertificate } from '@app/secrets';
 import { eventually } from '@test/support/eventually';
 import { fixture } from '@test/support/fixture';
+import { startIdpServer } from '@test/support/jwks-server';
 import { useTestApi } from '@test/support/test-api';
 import { makeSigner, signToken, type TestSigner } from '@test/support/tokens';
 
@@ -29,16 +23,6 @@ interface FlakyIdp {
 /** An identity provider's JWKS endpoint over loopback HTTPS (its own CA) that can fail. */
 function useFlakyIdp(initial: Mode): FlakyIdp {
   return fixture('useFlakyIdp', async (teardown) => {
-    const ca = await createAuthority('IdP test CA');
-    const cert = await issueCertificate(ca, {
-      commonName: 'idp',
-      dnsNames: ['localhost'],
-      ipAddresses: ['127.0.0.1'],
-      usages: ['server'],
-    });
-    const dir = await mkdtemp(join(tmpdir(), 'flaky-idp-'));
-    teardown.add(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'ca.crt'), ca.pair.cert);
     let mode = initial;
     const idp: FlakyIdp = {
       answer: (next) => {
@@ -48,13 +32,10 @@ function useFlakyIdp(initial: Mode): FlakyIdp {
       signer: await makeSigner('idp-key-1'),
       env: {},
     };
-    const held: ServerResponse[] = [];
-    const server = createServer({ cert: cert.cert, key: cert.key }, (_req, res) => {
+    // A hung answer is never ended: the server's teardown closes its connection.
+    const endpoint = await startIdpServer(teardown, (_req, res) => {
       idp.fetches++;
-      if (mode === 'hang') {
-        held.push(res);
-        return;
-      }
+      if (mode === 'hang') return;
       if (mode === 'error') {
         res.statusCode = 500;
         res.end('{"error":"server_error"}');
@@ -63,20 +44,7 @@ function useFlakyIdp(initial: Mode): FlakyIdp {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: [idp.signer.publicJwk] }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    teardown.add(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    idp.env = {
-      AUTH_JWKS_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
-      AUTH_JWKS_CA_FILE: join(dir, 'ca.crt'),
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-    };
+    idp.env = { ...endpoint, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
     return idp;
   });
 }

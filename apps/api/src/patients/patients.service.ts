@@ -128,7 +128,7 @@ function toView(stored: StoredPatient, caller: Caller): PatientView {
 }
 
 /** Every digit but the last four hidden, the layout kept: `***-**-2345`. */
-export function maskIdentifier(value: string): string {
+function maskIdentifier(value: string): string {
   let keep = 4;
   return [...value]
     .reverse()
