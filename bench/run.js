@@ -40,6 +40,8 @@ const VARIANTS = {
   // Diagnostic only (the targets keep the limiter on): what the in-memory rate limiter costs when
   // the whole load comes from one client address, as it does here.
   'rate-limit-off': { RATE_LIMIT_PER_MINUTE: '0' },
+  // Diagnostic only: what info-level logging (a line per request) costs.
+  'logs-warn': { LOG_LEVEL: 'warn' },
 };
 
 const LOADS = {

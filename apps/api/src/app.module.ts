@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { SecretSource, SecretsModule } from '@app/secrets';
 import { StorageModule } from '@app/storage';
@@ -15,13 +15,12 @@ import { AppMetrics } from './metrics/app-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PatientsModule } from './patients/patients.module';
 import { AttestationHttpModule } from './attestation/attestation-http.module';
-import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
-import { loggingModule } from './logging/logging.module';
+import { LoggingModule } from './logging/logging.module';
 import { ScoresModule } from './scores/scores.module';
 import { ClientThrottlerGuard } from './security/client-throttler.guard';
 import { LifecycleModule } from './server/lifecycle.module';
@@ -36,7 +35,7 @@ export interface AppModuleOptions {
 
 /**
  * Composes the application from validated configuration: its modules, and every global guard,
- * interceptor, pipe and filter (the table of contents of what happens to a request).
+ * pipe and filter (the table of contents of what happens to a request).
  */
 @Module({})
 export class AppModule {
@@ -45,7 +44,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule(config, options.logDestination),
+        LoggingModule.forRoot(config, options.logDestination),
         SecretsModule.forRoot(secretsModuleOptions(config, options.environment ?? {})),
         StorageModule.forRootAsync({
           isGlobal: true,
@@ -68,7 +67,6 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: ClientThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

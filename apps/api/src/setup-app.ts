@@ -1,19 +1,21 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
+import { auditContextOf } from './audit/audit-context';
 import { AuditTrail } from './audit/audit-trail';
 import { bodyParsing } from './common/http/body-parsing';
 import { requestIds } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { AppMetrics } from './metrics/app-metrics';
+import { RequestLog } from './logging/request-log';
 import { httpMetrics } from './metrics/http-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { surfaces } from './server/surfaces';
 
 /**
- * What is Express's rather than Nest's: helmet, CORS, body parsers, metrics middleware, Swagger.
- * Pipes, filters, guards and interceptors are providers in AppModule. Used by the server, the
- * e2e tests and the spec writer alike.
+ * What is Express's rather than Nest's: request ids, the request log, metrics, the audit trail,
+ * helmet, CORS, body parsers, Swagger. Pipes, filters and guards are providers in AppModule.
+ * Used by the server, the e2e tests and the spec writer alike.
  */
 export async function setupApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
   app.disable('x-powered-by');
@@ -21,6 +23,8 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
   app.set('etag', false);
   // First, so that requests refused early have an id, are timed and counted, and are audited.
   app.use(requestIds());
+  // One line per request; an audited request's line is its audit line.
+  app.use(app.get(RequestLog).middleware((req) => auditContextOf(req) !== undefined));
   app.use(httpMetrics(app.get(AppMetrics)));
   app.use(surfaces(config.http.operationsOnApiListener));
   app.use(app.get(AuditTrail).middleware());

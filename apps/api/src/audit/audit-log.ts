@@ -1,19 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
+import type { Request, Response } from 'express';
 import type { StoredAuditEvent } from '@app/storage';
+import { levelOfStatus, RequestLog, severest } from '../logging/request-log';
 import type { AuditEvent } from './audit-event';
 
-/** The audit event as a log line, for log shipping (never the record's content). */
+/**
+ * The audit event as a log line, for log shipping (never the record's content): the request's
+ * one line, so it also says what a request line says (id, method, path, status, duration).
+ */
 @Injectable()
 export class AuditLog {
-  constructor(private readonly logger: PinoLogger) {
-    logger.setContext('Audit');
-  }
+  constructor(private readonly requests: RequestLog) {}
 
   /** With the stored event's place in its chain, when it was stored. */
-  write(event: AuditEvent, stored?: StoredAuditEvent): void {
+  write(req: Request, res: Response, event: AuditEvent, stored?: StoredAuditEvent): void {
     const { patientIds, ...rest } = event;
     const line = {
+      ...this.requests.summaryOf(req, res),
       audit: true,
       ...(stored
         ? { seq: stored.seq, chain: stored.chain, eventId: stored.id }
@@ -24,9 +27,10 @@ export class AuditLog {
         ? { patientId: patientIds[0] }
         : {}),
       patientIds,
+      context: 'Audit',
     };
-    if (event.outcome === 'integrity_failure' || (event.withheld?.length ?? 0) > 0) {
-      this.logger.error(line, 'audit');
-    } else this.logger.info(line, 'audit');
+    const failed = event.outcome === 'integrity_failure' || (event.withheld?.length ?? 0) > 0;
+    const level = severest(levelOfStatus(res.statusCode), failed ? 'error' : 'info');
+    this.requests.logger[level](line, 'audit');
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditStore, NO_TENANT_TRAIL } from '@app/storage';
+import { AuditStore, NO_TENANT_TRAIL, type StoredAuditEvent } from '@app/storage';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { principalOf } from '../auth/principal';
 import { outcomeForStatus } from '../common/errors/error-catalogue';
@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { REQUEST_ID_HEADER } from '../common/http/request-id';
 import { setAuditContext, type AuditContext, type AuditDetails } from './audit-context';
 import type { AuditEvent } from './audit-event';
+import { holdAnswerUntilRecorded } from './audit-answer';
 import { AuditLog } from './audit-log';
 import type { AuditOutcome } from './audit-outcome';
 import { AuditRoutes } from './audit-routes';
@@ -17,8 +18,8 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Exactly one audit event per request to an audited route, whatever happens to it: a request is
  * recognised as it arrives (before body parsing, rate limiting and auth), and its event is
- * recorded before the answer is sent: a success by the interceptor, an error where the error
- * catalogue's answer is sent.
+ * recorded before the answer is sent: a success as the answer is sent (holdAnswerUntilRecorded),
+ * an error where the error catalogue's answer is sent.
  */
 @Injectable()
 export class AuditTrail {
@@ -37,6 +38,9 @@ export class AuditTrail {
       const route = this.routes.find(req.method, req.path);
       if (!route) return next();
       let write: AuditEvent | undefined;
+      /** The request's event and, once settled, where it was stored (undefined: it was not). */
+      let recorded:
+        { event: AuditEvent; stored: Promise<StoredAuditEvent | undefined> } | undefined;
       const context: AuditContext = {
         action: route.action,
         time: new Date(),
@@ -45,41 +49,49 @@ export class AuditTrail {
         record: (outcome, details = {}) => {
           if (context.recorded) return Promise.resolve();
           context.recorded = true;
-          return this.store(this.eventOf(req, context, outcome, details));
+          const event = this.eventOf(req, context, outcome, details);
+          const stored = this.store(event);
+          recorded = { event, stored: stored.catch(() => undefined) };
+          if (this.config.audit.durability === 'sync') return stored.then(() => undefined);
+          return Promise.resolve();
         },
         writeEvent: () => (write = this.eventOf(req, context, 'success', {})),
         written: (stored) => {
           context.recorded = true;
-          if (write) this.log.write(write, stored);
+          if (write) recorded = { event: write, stored: Promise.resolve(stored) };
         },
       };
       setAuditContext(req, context);
-      // Every answer records its outcome before it is sent; this is for a client that left first.
+      holdAnswerUntilRecorded(req, res, context);
+      // The request's line, once its answer ended (or its client left: then it is an error if
+      // nothing was recorded yet).
       res.once('close', () => {
         const outcome = res.writableFinished ? outcomeForStatus(res.statusCode) : 'error';
         context.record(outcome).catch(() => undefined);
+        if (!recorded) return;
+        const { event } = recorded;
+        void recorded.stored.then((stored) => this.log.write(req, res, event, stored));
       });
       next();
     };
   }
 
   /**
-   * Stores an event (batched with those of concurrent requests: one round trip), then logs it
-   * with its sequence number. With AUDIT_DURABILITY=sync the caller waits for the store, so a
-   * record is disclosed only once its event is stored; with async it does not.
+   * Stores an event (batched with those of concurrent requests: one round trip). With
+   * AUDIT_DURABILITY=sync the caller waits for it, so a record is disclosed only once its event
+   * is stored; with async it does not.
    */
-  private store(event: AuditEvent): Promise<void> {
-    const stored = this.events.append(event.tenant, [event]).then(
-      ([saved]) => this.log.write(event, saved),
+  private store(event: AuditEvent): Promise<StoredAuditEvent> {
+    return this.events.append(event.tenant, [event]).then(
+      ([saved]) => saved,
       (error: unknown) => {
-        this.log.write(event);
-        this.logger.error(`an audit event could not be stored: ${(error as Error).message}`);
+        this.logger.error(
+          { reqId: event.requestId },
+          `an audit event could not be stored: ${(error as Error).message}`,
+        );
         throw error;
       },
     );
-    if (this.config.audit.durability === 'sync') return stored;
-    stored.catch(() => undefined);
-    return Promise.resolve();
   }
 
   private eventOf(
@@ -101,7 +113,7 @@ export class AuditTrail {
       patientIds: details.shown ?? context.patientIds,
       outcome,
       ...(details.withheld && details.withheld.length > 0 ? { withheld: details.withheld } : {}),
-      requestId: typeof req.id === 'string' ? req.id : JSON.stringify(req.id),
+      requestId: req.id ?? 'none',
       ...(typeof clientRequestId === 'string' && CLIENT_REQUEST_ID.test(clientRequestId)
         ? { clientRequestId }
         : {}),

@@ -9,7 +9,7 @@ import { AuditTrail } from './audit-trail';
 /**
  * The audit trail: recorded for every audited request, stored (AuditStore) before a record is
  * disclosed, anchored by checkpoints in the log, readable per patient and as a whole. Its
- * interceptor is registered with the other cross-cutting providers in AppModule.
+ * middleware is installed by setupApp, before anything can refuse a request.
  */
 @Global()
 @Module({

@@ -27,6 +27,7 @@ export class EmergencyAccess {
     this.metrics.breakGlassAccess.inc();
     // Who and which clinic; the reason and the patient are in the audit trail, not the log.
     this.logger.warn(
+      { reqId: req.id },
       `emergency access by ${principal.subject} of clinic ${principal.tenant ?? '?'}: see the audit trail`,
     );
   }

@@ -1,5 +1,4 @@
 import type { LoggerService } from '@nestjs/common';
-import { storage } from 'nestjs-pino/storage';
 import pino, { type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 
 /** Nest's own start-up chatter (a line per module and per route): debug, not info. */
@@ -16,8 +15,8 @@ const STACK = /\n\s*at /;
 
 /**
  * Nest's logger, from the first line of boot to the last of shutdown: every `Logger` call goes
- * straight to pino (nothing is buffered), with the request's logger (and its id) while a request
- * is handled.
+ * straight to pino (nothing is buffered). A line about a request names it (`reqId`) itself: no
+ * async context is kept per request, which would cost every promise of every request.
  */
 export class AppLogger implements LoggerService {
   private readonly root: Logger;
@@ -55,7 +54,7 @@ export class AppLogger implements LoggerService {
 
   /** Nest passes the logger's context last: `log(message, ...args, context)`. */
   private write(level: Level, message: unknown, params: unknown[]): void {
-    const logger = storage.getStore()?.logger ?? this.root;
+    const logger = this.root;
     const fields: Record<string, unknown> = {};
     const args = params.slice(0, -1);
     if (params.length > 0) fields.context = params[params.length - 1];

@@ -194,6 +194,16 @@ describe('logs of the built process through a Redis outage', () => {
       );
       expect(failures).toHaveLength(5);
       expect(failures.every((line) => line.level === ERROR)).toBe(true);
+      // Each names its request: the id its request's own line (the audit line) carries.
+      const failedRequests = await eventually(
+        async () =>
+          requestLines(linesSince(offset))
+            .filter((line) => line.res?.statusCode === 500)
+            .map((line) => line.req?.id),
+        (found) => found.length >= 5,
+      );
+      expect(failedRequests).toHaveLength(5);
+      expect(failures.map((line) => line.reqId).sort()).toEqual([...failedRequests].sort());
     } finally {
       await bed.direct.set(recordKey as string, original as string);
     }
@@ -233,7 +243,7 @@ describe('logs of the built process through a Redis outage', () => {
     expect(failed.length).toBeGreaterThanOrEqual(statuses.length);
     expect(failed.every((line) => line.level === WARN && line.err === undefined)).toBe(true);
     expect(api.logs.slice(offset)).not.toMatch(/stack|\\n\s+at /);
-    // Two short lines per request at most (the request line and the audit line).
+    // One short line per request (an audited request's line is its audit line).
     expect(outageBytes / statuses.length).toBeLessThan(1000);
 
     const warnings = storageWarnings(lines);

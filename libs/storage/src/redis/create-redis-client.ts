@@ -44,6 +44,9 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
     connectTimeout: options.connectTimeoutMs,
     retryStrategy: backoff,
     reconnectOnError: reconnectOnReadonly,
+    // The commands of concurrent requests issued in the same tick go out as one write (one TLS
+    // record) instead of one each: what a busy API spends most of its Redis time on.
+    enableAutoPipelining: true,
   };
 
   switch (options.mode) {
@@ -71,6 +74,7 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
         lazyConnect: true,
         enableOfflineQueue: false,
         clusterRetryStrategy: backoff,
+        enableAutoPipelining: true,
         slotsRefreshTimeout: options.connectTimeoutMs,
         // MOVED, ASK, TRYAGAIN and CLUSTERDOWN mean the node did not run the command, so
         // following them is safe. A connection that closes with the command in flight may have

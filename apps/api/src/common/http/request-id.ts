@@ -11,8 +11,15 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export function requestIds(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = randomUUID();
-    (req as { id?: unknown }).id = id;
+    req.id = id;
     res.setHeader(REQUEST_ID_HEADER, id);
     next();
   };
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The service's own id for the request (set first of all by `requestIds`). */
+    id?: string;
+  }
 }

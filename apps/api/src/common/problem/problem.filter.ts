@@ -15,7 +15,11 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const answer = answerFor(exception);
-    if (answer.log) this.logger.error(answer.log.message, answer.log.stack);
+    if (answer.log) {
+      const { message, stack } = answer.log;
+      const err = stack === undefined ? undefined : Object.assign(new Error(message), { stack });
+      this.logger.error({ reqId: req.id, ...(err ? { err } : {}) }, message);
+    }
     sendErrorAnswer(http.getResponse<Response>(), answer, req.path);
   }
 }
