@@ -40,9 +40,27 @@ const VARIANTS = {
   // Diagnostic only (the targets keep the limiter on): what the in-memory rate limiter costs when
   // the whole load comes from one client address, as it does here.
   'rate-limit-off': { RATE_LIMIT_PER_MINUTE: '0' },
+  // For an A/B of two builds in one run: the build in BENCH_BASELINE_DIST (say, a copy of
+  // dist/apps/api made before a change), as shipped otherwise.
+  baseline: {},
   // Diagnostic only: what info-level logging (a line per request) costs.
   'logs-warn': { LOG_LEVEL: 'warn' },
+  'semi-32': { NODE_OPTIONS: '--max-semi-space-size=32' },
+  'semi-64': { NODE_OPTIONS: '--max-semi-space-size=64' },
+  'arena-2': { MALLOC_ARENA_MAX: '2' },
 };
+
+/**
+ * A variant's name in BENCH_VARIANTS, which may be repeated as NAME#2, NAME#3 (each its own boot
+ * and measurement), so that an A/B can alternate: default,audit-async,default#2,audit-async#2.
+ */
+const variantOf = (name) => name.split('#')[0];
+/** The build a variant runs: BENCH_BASELINE_DIST for `baseline`, dist/apps/api otherwise. */
+function distOf(name) {
+  if (variantOf(name) !== 'baseline') return DIST;
+  if (!process.env.BENCH_BASELINE_DIST) throw new Error('baseline needs BENCH_BASELINE_DIST');
+  return resolve(process.env.BENCH_BASELINE_DIST);
+}
 
 const LOADS = {
   get: { label: 'GET /patient/{id}', mode: 'get' },
@@ -88,7 +106,7 @@ const SETTINGS = {
 for (const load of [...SETTINGS.loads, ...SETTINGS.variantLoads])
   if (!LOADS[load]) throw new Error(`unknown load "${load}" (known: ${Object.keys(LOADS)})`);
 for (const name of SETTINGS.variants)
-  if (!VARIANTS[name])
+  if (!VARIANTS[variantOf(name)])
     throw new Error(`unknown variant "${name}" (known: ${Object.keys(VARIANTS)})`);
 
 /** The API's RSS "after a minute of load": the largest sample in the last seconds of load. */
@@ -167,7 +185,11 @@ async function main() {
     RATE_LIMIT_PER_MINUTE: String(SETTINGS.rateLimitPerMinute),
     LOG_LEVEL: 'info',
   };
-  const envOf = (variant) => ({ ...baseEnv, ...VARIANTS[variant], ...SETTINGS.apiEnv });
+  const envOf = (variant) => ({
+    ...baseEnv,
+    ...VARIANTS[variantOf(variant)],
+    ...SETTINGS.apiEnv,
+  });
 
   let apiRuns = 0;
   async function bootApi(variant, { profile = false, loads = [] } = {}) {
@@ -183,7 +205,7 @@ async function main() {
     const since = m.now();
     const child = m.start(
       process.execPath,
-      [...flags, join(DIST, 'main.js')],
+      [...flags, join(distOf(variant), 'main.js')],
       { ...envOf(variant), PORT: String(port) },
       { cpuList: pin.server, logFile: log },
     );
@@ -323,7 +345,7 @@ async function main() {
     if (run.profile && !existsSync(join(SETTINGS.profileDir, run.profile)))
       throw new Error(`no CPU profile was written for ${variant}\n${tail(run.log)}`);
     api[variant] = {
-      env: VARIANTS[variant],
+      env: VARIANTS[variantOf(variant)],
       bootMs: median(boots),
       bootsMs: boots,
       rssMb: { atReady: rssAtReadyMb, ...rss },

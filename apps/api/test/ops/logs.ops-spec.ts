@@ -48,9 +48,12 @@ describe('logs of the built process (node dist/apps/api/main.js)', () => {
     await api.waitUntilReady(http);
   });
 
-  it('writes every line the service logs to stdout, as JSON lines, from boot on', () => {
-    const lines = logLines(api.logs);
-    const said = messages(lines);
+  it('writes every line the service logs to stdout, as JSON lines, from boot on', async () => {
+    // Lines go out in batches, at most a tenth of a second after they are logged.
+    const said = await eventually(
+      async () => messages(logLines(api.logs)),
+      (lines) => lines.includes('ready'),
+    );
     expect(said).toContain(`listening on https://127.0.0.1:${api.port}`);
     expect(said).toContain(
       'in-memory storage: nothing is persisted; records and the audit trail are lost when the process stops',
