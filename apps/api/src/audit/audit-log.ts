@@ -14,21 +14,23 @@ export class AuditLog {
 
   /** With the stored event's place in its chain, when it was stored. */
   write(req: Request, res: Response, event: AuditEvent, stored?: StoredAuditEvent): void {
-    const { patientIds, ...rest } = event;
-    const line = {
-      ...this.requests.summaryOf(req, res),
+    const { req: request, res: response, responseTime } = this.requests.summaryOf(req, res);
+    const line: Record<string, unknown> = {
+      req: request,
+      res: response,
+      responseTime,
       audit: true,
-      ...(stored
-        ? { seq: stored.seq, chain: stored.chain, eventId: stored.id }
-        : { stored: false }),
-      ...rest,
-      // One patient named by the route: also as `patientId`, for a log search by patient.
-      ...(patientIds.length === 1 && event.action !== 'patient.list'
-        ? { patientId: patientIds[0] }
-        : {}),
-      patientIds,
-      context: 'Audit',
     };
+    if (stored) {
+      line.seq = stored.seq;
+      line.chain = stored.chain;
+      line.eventId = stored.id;
+    } else line.stored = false;
+    Object.assign(line, event);
+    // One patient named by the route: also as `patientId`, for a log search by patient.
+    if (event.patientIds.length === 1 && event.action !== 'patient.list')
+      line.patientId = event.patientIds[0];
+    line.context = 'Audit';
     const failed = event.outcome === 'integrity_failure' || (event.withheld?.length ?? 0) > 0;
     const level = severest(levelOfStatus(res.statusCode), failed ? 'error' : 'info');
     this.requests.logger[level](line, 'audit');

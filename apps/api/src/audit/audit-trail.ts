@@ -103,25 +103,24 @@ export class AuditTrail {
     const principal = principalOf(req);
     const clientRequestId = req.headers[REQUEST_ID_HEADER];
     const userAgent = req.headers['user-agent'];
-    return {
+    // Built field by field (no spreads): one of these per audited request.
+    const event: AuditEvent = {
       time: context.time.toISOString(),
       tenant: principal?.tenant ?? NO_TENANT_TRAIL,
       actor: principal?.subject ?? 'unauthenticated',
-      ...(principal?.clientId !== undefined ? { clientId: principal.clientId } : {}),
-      ...(principal?.tokenId !== undefined ? { tokenId: principal.tokenId } : {}),
       action: context.action,
       patientIds: details.shown ?? context.patientIds,
       outcome,
-      ...(details.withheld && details.withheld.length > 0 ? { withheld: details.withheld } : {}),
       requestId: req.id ?? 'none',
-      ...(typeof clientRequestId === 'string' && CLIENT_REQUEST_ID.test(clientRequestId)
-        ? { clientRequestId }
-        : {}),
       clientAddress: req.socket.remoteAddress ?? 'unknown',
-      ...(typeof userAgent === 'string' ? { userAgent: userAgent.slice(0, 256) } : {}),
-      ...(context.breakGlassReason !== undefined
-        ? { breakGlassReason: context.breakGlassReason }
-        : {}),
     };
+    if (principal?.clientId !== undefined) event.clientId = principal.clientId;
+    if (principal?.tokenId !== undefined) event.tokenId = principal.tokenId;
+    if (details.withheld && details.withheld.length > 0) event.withheld = details.withheld;
+    if (typeof clientRequestId === 'string' && CLIENT_REQUEST_ID.test(clientRequestId))
+      event.clientRequestId = clientRequestId;
+    if (typeof userAgent === 'string') event.userAgent = userAgent.slice(0, 256);
+    if (context.breakGlassReason !== undefined) event.breakGlassReason = context.breakGlassReason;
+    return event;
   }
 }

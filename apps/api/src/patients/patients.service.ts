@@ -109,30 +109,31 @@ export class PatientsService {
   }
 }
 
+/** A record's answer keys, in the alphabetical order it is answered in (as the original did). */
+const VIEW_KEYS = [...PATIENT_FIELDS, 'icd10', 'id', 'score'].sort();
+
 /** The original's flat JSON, keys in alphabetical order as it sent them. */
 function toView(stored: StoredPatient, caller: Caller): PatientView {
-  const { icd10, ssn, ...fields } = stored.doc.fields;
-  const record: Record<string, string | number | string[]> = {
-    ...fields,
+  const { icd10, ssn } = stored.doc.fields;
+  const values: Record<string, string | number | string[] | undefined> = {
+    ...stored.doc.fields,
     ssn: seesIdentifiers(caller) ? ssn : maskIdentifier(ssn),
-    ...(icd10 !== undefined ? { icd10: icd10.split(',') } : {}),
+    icd10: icd10?.split(','),
     id: stored.id,
     score: stored.doc.score,
   };
-  const patient = Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, record[key]]),
-  ) as unknown as PatientDto;
-  return { patient, rev: stored.rev };
+  const patient: Record<string, unknown> = {};
+  for (const key of VIEW_KEYS) if (values[key] !== undefined) patient[key] = values[key];
+  return { patient: patient as unknown as PatientDto, rev: stored.rev };
 }
 
 /** Every digit but the last four hidden, the layout kept: `***-**-2345`. */
 function maskIdentifier(value: string): string {
   let keep = 4;
-  return [...value]
-    .reverse()
-    .map((char) => (/\d/.test(char) && keep-- <= 0 ? '*' : char))
-    .reverse()
-    .join('');
+  let masked = '';
+  for (let i = value.length - 1; i >= 0; i--) {
+    const char = value[i];
+    masked = (char >= '0' && char <= '9' && keep-- <= 0 ? '*' : char) + masked;
+  }
+  return masked;
 }

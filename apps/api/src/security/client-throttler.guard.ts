@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
 import { bearerTokenOf, TokenVerifier } from '../auth/token-verifier';
 import { AppConfig } from '../config/app-config';
 
+/** How many clients' counter keys are remembered (then forgotten all at once). */
+const KEY_CACHE_ENTRIES = 10_000;
+
 /**
  * One budget per client across every route (429 with Retry-After): per token subject and clinic
  * when the request carries a valid token, per client address otherwise. Verifying the token
@@ -21,6 +24,8 @@ import { AppConfig } from '../config/app-config';
  */
 @Injectable()
 export class ClientThrottlerGuard extends ThrottlerGuard {
+  private readonly keys = new Map<string, string>();
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
@@ -45,12 +50,22 @@ export class ClientThrottlerGuard extends ThrottlerGuard {
     return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
   }
 
-  /** The same key whatever the route, so the budget is the client's, not the route's. */
+  /**
+   * The same key whatever the route, so the budget is the client's, not the route's; hashed, so
+   * Redis never holds a subject or an address. Remembered for the clients seen lately.
+   */
   protected override generateKey(
     _context: ExecutionContext,
     tracker: string,
     name: string,
   ): string {
-    return createHash('sha256').update(`${name}:${tracker}`).digest('hex');
+    const of = `${name}:${tracker}`;
+    let key = this.keys.get(of);
+    if (key === undefined) {
+      if (this.keys.size >= KEY_CACHE_ENTRIES) this.keys.clear();
+      key = createHash('sha256').update(of).digest('hex');
+      this.keys.set(of, key);
+    }
+    return key;
   }
 }
