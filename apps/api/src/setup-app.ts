@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { auditContextOf } from './audit/audit-context';
 import { AuditTrail } from './audit/audit-trail';
 import { bodyParsing } from './common/http/body-parsing';
+import { chain } from './common/http/chain';
 import { requestIds } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { AppMetrics } from './metrics/app-metrics';
@@ -21,27 +22,30 @@ export async function setupApp(app: NestExpressApplication, config: AppConfig): 
   app.disable('x-powered-by');
   // Our ETag is the record revision; Express must not add its own weak ones.
   app.set('etag', false);
-  // First, so that requests refused early have an id, are timed and counted, and are audited.
-  app.use(requestIds());
-  // One line per request; an audited request's line is its audit line.
-  app.use(app.get(RequestLog).middleware((req) => auditContextOf(req) !== undefined));
-  app.use(httpMetrics(app.get(AppMetrics)));
-  app.use(surfaces(config.http.operationsOnApiListener));
-  app.use(app.get(AuditTrail).middleware());
+  // First, so that requests refused early have an id and their line, are timed and counted, and
+  // are audited; one router layer for all of them.
   app.use(
-    helmet({
-      // Swagger UI (/docs) needs its own scripts and inline styles; nothing else is served.
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          frameAncestors: ["'none'"],
+    chain(
+      requestIds(),
+      // One line per request; an audited request's line is its audit line.
+      app.get(RequestLog).middleware((req) => auditContextOf(req) !== undefined),
+      httpMetrics(app.get(AppMetrics)),
+      surfaces(config.http.operationsOnApiListener),
+      app.get(AuditTrail).middleware(),
+      helmet({
+        // Swagger UI (/docs) needs its own scripts and inline styles; nothing else is served.
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            connectSrc: ["'self'"],
+            frameAncestors: ["'none'"],
+          },
         },
-      },
-    }),
+      }),
+    ),
   );
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
