@@ -1,5 +1,6 @@
 import { SignJWT, importJWK } from 'jose';
 import { SEED_FIELDS, SEED_FORM_BODY } from '@test/support/seed';
+import { eventually } from '@test/support/eventually';
 import { useTestApi } from '@test/support/test-api';
 
 interface AuditLine {
@@ -32,12 +33,16 @@ describe('the audit trail is complete (memory storage)', () => {
       .filter((line): line is AuditLine => line.audit === true && line.requestId === requestId);
   }
 
-  function expectOneEvent(
+  async function expectOneEvent(
     res: { status: number; headers: Record<string, unknown> },
     expected: Partial<AuditLine>,
-  ): AuditLine {
-    // Recorded before the answer was sent: there when the answer arrives.
-    const events = auditOf(String(res.headers['x-request-id']));
+  ): Promise<AuditLine> {
+    // The event is stored before the answer is sent (audit-trail.e2e, ops/audit-kill); its log
+    // line, the request's one line, is written once the answer has ended.
+    const events = await eventually(
+      async () => auditOf(String(res.headers['x-request-id'])),
+      (found) => found.length > 0,
+    );
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject(expected);
     return events[0];
@@ -67,7 +72,7 @@ describe('the audit trail is complete (memory storage)', () => {
       },
     });
     expect(res.status).toBe(200);
-    const event = expectOneEvent(res, {
+    const event = await expectOneEvent(res, {
       action: 'patient.read',
       outcome: 'success',
       tenant: 'dev-clinic',
@@ -96,7 +101,7 @@ describe('the audit trail is complete (memory storage)', () => {
   ])('%s', async (_label, method, path, json, status, action, outcome) => {
     const res = await api.client.request(method, path, json ? { json } : {});
     expect(res.status).toBe(status);
-    expectOneEvent(res, { action, outcome });
+    await expectOneEvent(res, { action, outcome });
   });
 
   it('a stale If-Match (412)', async () => {
@@ -106,7 +111,7 @@ describe('the audit trail is complete (memory storage)', () => {
       headers: { 'if-match': '"1"' },
     });
     expect(res.status).toBe(412);
-    expectOneEvent(res, { action: 'patient.replace', outcome: 'precondition_failed' });
+    await expectOneEvent(res, { action: 'patient.replace', outcome: 'precondition_failed' });
   });
 
   it('requests refused before routing: malformed JSON, too large, wrong media type', async () => {
@@ -115,45 +120,57 @@ describe('the audit trail is complete (memory storage)', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(malformed.status).toBe(400);
-    expectOneEvent(malformed, { action: 'patient.create', outcome: 'invalid' });
+    await expectOneEvent(malformed, { action: 'patient.create', outcome: 'invalid' });
 
     const large = await api.client.post('/patient/au-3', {
       body: JSON.stringify({ fname: 'x'.repeat(70_000) }),
       headers: { 'content-type': 'application/json' },
     });
     expect(large.status).toBe(413);
-    expectOneEvent(large, { action: 'patient.create', outcome: 'too_large' });
+    await expectOneEvent(large, { action: 'patient.create', outcome: 'too_large' });
 
     const media = await api.client.post('/patient/au-3', {
       body: 'fname=x',
       headers: { 'content-type': 'text/plain' },
     });
     expect(media.status).toBe(415);
-    expectOneEvent(media, { action: 'patient.create', outcome: 'unsupported_media_type' });
+    await expectOneEvent(media, { action: 'patient.create', outcome: 'unsupported_media_type' });
   });
 
   it('refusals by auth: no token (401), a bad one (401), a missing scope (403)', async () => {
     const none = await api.anonymous.get('/patient/au-1');
     expect(none.status).toBe(401);
-    expectOneEvent(none, { outcome: 'unauthenticated', actor: 'unauthenticated' });
+    await expectOneEvent(none, { outcome: 'unauthenticated', actor: 'unauthenticated' });
 
     const bad = await api.anonymous.get('/patient/au-1', {
       headers: { authorization: 'Bearer a.b.c' },
     });
     expect(bad.status).toBe(401);
-    expectOneEvent(bad, { outcome: 'unauthenticated' });
+    await expectOneEvent(bad, { outcome: 'unauthenticated' });
 
     const scoped = api.anonymous.with({
       authorization: `Bearer ${await api.token({ scopes: ['scores:read'] })}`,
     });
     const forbidden = await scoped.get('/patient/au-1');
     expect(forbidden.status).toBe(403);
-    expectOneEvent(forbidden, { outcome: 'forbidden' });
+    await expectOneEvent(forbidden, { outcome: 'forbidden' });
   });
 
   it('writes nothing for routes that name no patient', async () => {
-    const res = await api.anonymous.get('/health/live');
-    expect(auditOf(String(res.headers['x-request-id']))).toEqual([]);
+    const res = await api.anonymous.get('/openapi.json');
+    expect(res.status).toBe(200);
+    const requestId = String(res.headers['x-request-id']);
+    // Its one line is the request line, not an audit line.
+    const line = await eventually(
+      async () =>
+        api.logs
+          .map((l) => JSON.parse(l) as { req?: { id?: string }; audit?: boolean; msg?: string })
+          .find((l) => l.req?.id === requestId),
+      (found) => found !== undefined,
+    );
+    expect(line).toMatchObject({ msg: 'request completed' });
+    expect(line?.audit).toBeUndefined();
+    expect(auditOf(requestId)).toEqual([]);
   });
 });
 
@@ -165,9 +182,15 @@ describe('the audit trail records rate-limited requests (memory storage)', () =>
     for (let i = 0; i < 5; i++) last = await api.client.get('/patient/rl-none');
     expect(last?.status).toBe(429);
     const requestId = String(last?.headers['x-request-id']);
-    const events = api.logs
-      .map((line) => JSON.parse(line) as { audit?: boolean; requestId?: string; outcome?: string })
-      .filter((line) => line.audit && line.requestId === requestId);
+    const events = await eventually(
+      async () =>
+        api.logs
+          .map(
+            (line) => JSON.parse(line) as { audit?: boolean; requestId?: string; outcome?: string },
+          )
+          .filter((line) => line.audit && line.requestId === requestId),
+      (found) => found.length > 0,
+    );
     expect(events.map((e) => e.outcome)).toEqual(['rate_limited']);
   });
 });

@@ -114,9 +114,13 @@ describe('the audit trail (Redis)', () => {
   it('the log line of an event carries its sequence number', async () => {
     const res = await api.client.get('/patient/logged-seq');
     const [stored] = await eventOf(res);
-    const line = api.logs
-      .map((l) => JSON.parse(l))
-      .find((l) => l.audit && l.requestId === res.headers['x-request-id']);
+    const line = await eventually(
+      async () =>
+        api.logs
+          .map((l) => JSON.parse(l))
+          .find((l) => l.audit && l.requestId === res.headers['x-request-id']),
+      (found) => found !== undefined,
+    );
     expect(line).toMatchObject({ seq: stored.seq, chain: stored.chain });
   });
 

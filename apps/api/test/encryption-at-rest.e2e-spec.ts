@@ -1,5 +1,6 @@
 import { recordKey } from '@app/storage/redis/redis-key-layout';
 import { SEED_FIELDS, seedWith } from '@test/support/seed';
+import { eventually } from '@test/support/eventually';
 import { useTestApi } from '@test/support/test-api';
 
 /** What someone with access to Redis (but not to the enclave's keys) gets to see. */
@@ -146,6 +147,19 @@ describe('records at rest in Redis', () => {
     expect((await api.client.get(`/patients?limit=5`)).status).toBe(200);
     expect((await api.client.request('DELETE', `/patient/${id}`)).status).toBe(204);
     expect((await api.anonymous.get(`/patient/${id}`)).status).toBe(401);
+    // A request's line is written once its answer has ended: the last one may still be on its way.
+    const isAuditOf = (l: {
+      audit?: boolean;
+      patientId?: string;
+      action?: string;
+      outcome?: string;
+    }) =>
+      l.audit && (l.patientId === id || (l.action === 'patient.list' && l.outcome === 'success'));
+    await eventually(
+      async () =>
+        api.logs.map((l) => JSON.parse(l) as Parameters<typeof isAuditOf>[0]).filter(isAuditOf),
+      (found) => found.length >= 7,
+    );
 
     const text = api.logs.join('\n');
     for (const secret of [

@@ -69,9 +69,13 @@ describe('JWKS endpoint answering 500', () => {
     expect(statuses).toEqual(Array(10).fill(503));
     expect(idp.fetches).toBe(1);
 
-    const audited = api.logs
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => entry.audit === true && entry.action === 'patient.read');
+    const audited = await eventually(
+      async () =>
+        api.logs
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((entry) => entry.audit === true && entry.action === 'patient.read'),
+      (found) => found.length >= 10,
+    );
     expect(audited.map((entry) => entry.outcome)).toEqual(Array(10).fill('unavailable'));
   });
 

@@ -1,40 +1,26 @@
+import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
-import { answerFor } from '../common/errors/error-catalogue';
-import { sendErrorAnswer } from '../common/problem/send-problem';
-import type { AuditContext, AuditDetails } from './audit-context';
+import { auditContextOf } from './audit-context';
 
 /**
- * Holds an audited request's answer until its success is recorded: the first `res.json` or
- * `res.send` of a request whose outcome is not recorded yet records `success` (with the
- * patients a listing shows), and sends the answer only once the event is stored. An event that
- * cannot be stored answers as its error does (503), so a record is never disclosed unaudited.
- * Errors record their own outcome where their answer is sent (the error catalogue), and writes
- * with their change: those answers pass straight through.
+ * Nest's Express adapter, holding an audited route's answer until its success is recorded: the
+ * reply of a request whose outcome is not recorded yet records `success` (with the patients a
+ * listing shows) and is sent only once the event is stored. An event that cannot be stored
+ * fails the reply, which Nest hands to the problem filter (503): a record is never disclosed
+ * unaudited. Errors record their own outcome where their answer is sent (the error catalogue),
+ * and writes with their change: their replies pass straight through.
  *
- * At the Express level rather than as a Nest interceptor: one closure per audited request
- * instead of an observable chain per request, whatever the route.
+ * Here rather than in an interceptor: an interceptor costs every request an observable chain,
+ * this one promise per audited answer.
  */
-export function holdAnswerUntilRecorded(req: Request, res: Response, context: AuditContext) {
-  const json = res.json;
-  const send = res.send;
-  const answer = (details: AuditDetails, sendIt: () => void): Response => {
-    context.record('success', details).then(sendIt, (error: unknown) => {
-      res.json = json;
-      res.send = send;
-      sendErrorAnswer(res, answerFor(error), req.path);
-    });
-    return res;
-  };
-  res.json = function auditedJson(this: Response, body?: unknown) {
-    if (context.recorded) return json.call(res, body);
-    return answer({ shown: listedIds(body), withheld: withheldIds(body) }, () =>
-      json.call(res, body),
-    );
-  };
-  res.send = function auditedSend(this: Response, body?: unknown) {
-    if (context.recorded) return send.call(res, body);
-    return answer({}, () => send.call(res, body));
-  };
+export class AuditingExpressAdapter extends ExpressAdapter {
+  override reply(response: Response, body: unknown, statusCode?: number): unknown {
+    const context = auditContextOf(response.req as Request);
+    if (!context || context.recorded) return super.reply(response, body, statusCode) as unknown;
+    return context
+      .record('success', { shown: listedIds(body), withheld: withheldIds(body) })
+      .then(() => super.reply(response, body, statusCode) as unknown);
+  }
 }
 
 /** For listings: records withheld because they failed their integrity check. */

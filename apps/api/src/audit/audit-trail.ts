@@ -7,7 +7,6 @@ import { AppConfig } from '../config/app-config';
 import { REQUEST_ID_HEADER } from '../common/http/request-id';
 import { setAuditContext, type AuditContext, type AuditDetails } from './audit-context';
 import type { AuditEvent } from './audit-event';
-import { holdAnswerUntilRecorded } from './audit-answer';
 import { AuditLog } from './audit-log';
 import type { AuditOutcome } from './audit-outcome';
 import { AuditRoutes } from './audit-routes';
@@ -18,7 +17,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Exactly one audit event per request to an audited route, whatever happens to it: a request is
  * recognised as it arrives (before body parsing, rate limiting and auth), and its event is
- * recorded before the answer is sent: a success as the answer is sent (holdAnswerUntilRecorded),
+ * recorded before the answer is sent: a success as the answer is sent (AuditingExpressAdapter),
  * an error where the error catalogue's answer is sent.
  */
 @Injectable()
@@ -62,7 +61,6 @@ export class AuditTrail {
         },
       };
       setAuditContext(req, context);
-      holdAnswerUntilRecorded(req, res, context);
       // The request's line, once its answer ended (or its client left: then it is an error if
       // nothing was recorded yet).
       res.once('close', () => {

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SecretSource } from '@app/secrets';
 import { AppModule, type AppModuleOptions } from '../app.module';
+import { AuditingExpressAdapter } from '../audit/audit-answer';
 import { AppConfig } from '../config/app-config';
 import { createAppLogger } from '../logging/logging.module';
 import { setupApp } from '../setup-app';
@@ -35,12 +36,17 @@ export async function startApi(
   config: AppConfig,
   options: AppModuleOptions = {},
 ): Promise<RunningApi> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
-    bodyParser: false,
-    abortOnError: false,
-    // Every line goes to pino as it is logged, from the first: nothing is buffered.
-    logger: createAppLogger(config, options.logDestination),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, options),
+    // Holds an audited answer until its event is stored.
+    new AuditingExpressAdapter(),
+    {
+      bodyParser: false,
+      abortOnError: false,
+      // Every line goes to pino as it is logged, from the first: nothing is buffered.
+      logger: createAppLogger(config, options.logDestination),
+    },
+  );
   const logger = new Logger('Server');
   const servers: HttpsServer[] = [];
   let address: AddressInfo;
