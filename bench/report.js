@@ -243,7 +243,7 @@ function printReport({ machine, settings, floors, api, targets, LOADS }) {
         `${result.bootsMs.map((b) => Math.round(b)).join(', ')}); RSS ${fixed(result.rssMb.atReady, 0)} MB ` +
         `at ready, ${result.rssMb.afterMinute === null ? `- (only ${Math.round(result.rssMb.underLoadSeconds)} s of load)` : `${fixed(result.rssMb.afterMinute, 0)} MB`} after a minute of load, ` +
         `${fixed(result.rssMb.peak, 0)} MB at most; ${Math.round(logPerRequest)} log bytes per request` +
-        (result.profile ? `; profiled (figures include the profiler): ${result.profile}` : ''),
+        (result.profile ? `; profiled (figures include the profiler): ${result.profile.file}` : ''),
     );
   }
   for (const [variant, result] of Object.entries(api)) {

@@ -45,9 +45,6 @@ const VARIANTS = {
   baseline: {},
   // Diagnostic only: what info-level logging (a line per request) costs.
   'logs-warn': { LOG_LEVEL: 'warn' },
-  'semi-32': { NODE_OPTIONS: '--max-semi-space-size=32' },
-  'semi-64': { NODE_OPTIONS: '--max-semi-space-size=64' },
-  'arena-2': { MALLOC_ARENA_MAX: '2' },
 };
 
 /**
