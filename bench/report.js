@@ -91,6 +91,15 @@ function rowJson(row, floors, load) {
       socket: row.errors.socket,
     },
   };
+  // A floor measured before and after the API: the row is their mean; here each on its own.
+  for (const when of ['before', 'after']) {
+    if (row[when]) {
+      out[when] = {
+        requestsPerSecond: round(row[when].requestsPerSecond),
+        cpuUsPerRequest: round(row[when].cpuUsPerRequest),
+      };
+    }
+  }
   if (floors) {
     Object.assign(out, {
       rssPeakMb: round(row.rssPeakMb),
@@ -217,6 +226,18 @@ function printReport({ machine, settings, floors, api, targets, LOADS }) {
   out(
     "xExpress, xnode: the API's req/s over the same load on the Express floor and the node floor.",
   );
+  for (const [key, loads] of Object.entries(floors)) {
+    const drift = Object.entries(loads)
+      .filter(([, row]) => row.before && row.after)
+      .map(
+        ([load, row]) =>
+          `${load} ${Math.round(row.before.cpuUsPerRequest)} -> ${Math.round(row.after.cpuUsPerRequest)} µs`,
+      );
+    if (drift.length > 0)
+      out(
+        `${key} floor measured before and after the API (rows and ratios: the mean): ${drift.join(', ')}`,
+      );
+  }
   const nodeGet = floors.node?.get?.requestsPerSecond;
   const expressGet = floors.express?.get?.requestsPerSecond;
   if (nodeGet && expressGet)

@@ -90,6 +90,7 @@ const SETTINGS = {
   variantLoads: list(process.env.BENCH_VARIANT_LOADS, 'get,post'),
   variants: list(process.env.BENCH_VARIANTS, 'default'),
   floors: process.env.BENCH_FLOORS !== '0',
+  floorsAfter: process.env.BENCH_FLOORS_AFTER !== '0',
   apiEnv: JSON.parse(process.env.BENCH_API_ENV ?? '{}'),
   // BENCH_PROFILE=1: V8 CPU profiles of the API into bench/profiles/; any other value: that folder.
   profileDir: ['', '0', 'false'].includes(process.env.BENCH_PROFILE ?? '')
@@ -285,9 +286,11 @@ async function main() {
     };
   }
 
-  // The floors: both up, each measured alone on the server CPU.
-  const floors = {};
-  if (SETTINGS.floors) {
+  // The floors, each measured alone on the server CPU: before the API and (unless
+  // BENCH_FLOORS_AFTER=0) again after it. On a shared machine the CPU a request costs drifts
+  // over minutes; a ratio to the mean of a floor measured on both sides of the API drifts less.
+  async function measureFloors(when) {
+    const measured = {};
     for (const [key, script] of [
       ['node', 'floor-server.js'],
       ['express', 'express-floor-server.js'],
@@ -297,17 +300,19 @@ async function main() {
         process.execPath,
         [join(__dirname, script)],
         { PORT: String(port), REDIS_PORT: String(redisPort), SECRETS_DIR: secrets },
-        { cpuList: pin.server, logFile: join(work, `floor-${key}.log`) },
+        { cpuList: pin.server, logFile: join(work, `floor-${key}-${when}.log`) },
       );
       await m.waitFor(port, '/patient/bench-0', { child });
-      floors[key] = {};
+      measured[key] = {};
       for (const load of SETTINGS.loads) {
-        step(`${key} floor: ${LOADS[load].label}`);
-        floors[key][load] = await measure(child.pid, port, load, SETTINGS.floorSeconds, null);
+        step(`${key} floor (${when}): ${LOADS[load].label}`);
+        measured[key][load] = await measure(child.pid, port, load, SETTINGS.floorSeconds, null);
       }
       await m.stop(child);
     }
+    return measured;
   }
+  const floorsBefore = SETTINGS.floors ? await measureFloors('before') : {};
 
   // The API, each variant in turn: three boots (the median is its boot to ready), the third one
   // measured under load (and profiled with BENCH_PROFILE).
@@ -356,6 +361,8 @@ async function main() {
         : null,
     };
   }
+  const floorsAfter = SETTINGS.floors && SETTINGS.floorsAfter ? await measureFloors('after') : {};
+  const floors = meanFloors(floorsBefore, floorsAfter);
   store.disconnect();
 
   const machine = {
@@ -401,6 +408,50 @@ async function main() {
   }
   if (SETTINGS.keep) console.log(`\nkept ${work} (logs, Redis files)`);
   process.exit(0);
+}
+
+/**
+ * Each floor row as the mean of its measurements before and after the API (req/s, CPU and
+ * latencies averaged), keeping both as `before` and `after`; the before row alone without one.
+ */
+function meanFloors(before, after) {
+  const mean = (a, b) => (a + b) / 2;
+  const out = {};
+  for (const [key, loads] of Object.entries(before)) {
+    out[key] = {};
+    for (const [load, row] of Object.entries(loads)) {
+      const later = after[key]?.[load];
+      if (!later) {
+        out[key][load] = row;
+        continue;
+      }
+      out[key][load] = {
+        ...row,
+        requests: row.requests + later.requests,
+        requestsPerSecond: mean(row.requestsPerSecond, later.requestsPerSecond),
+        p50Ms: mean(row.p50Ms, later.p50Ms),
+        p90Ms: mean(row.p90Ms, later.p90Ms),
+        p99Ms: mean(row.p99Ms, later.p99Ms),
+        maxMs: Math.max(row.maxMs, later.maxMs),
+        cpuUsPerRequest: mean(row.cpuUsPerRequest, later.cpuUsPerRequest),
+        cpuPercent: mean(row.cpuPercent, later.cpuPercent),
+        redisCpuUsPerRequest: mean(row.redisCpuUsPerRequest, later.redisCpuUsPerRequest),
+        wrkCpuPercent: mean(row.wrkCpuPercent, later.wrkCpuPercent),
+        errors: {
+          total: row.errors.total + later.errors.total,
+          non2xx: row.errors.non2xx + later.errors.non2xx,
+          timeouts: row.errors.timeouts + later.errors.timeouts,
+          socket: row.errors.socket + later.errors.socket,
+        },
+        before: { requestsPerSecond: row.requestsPerSecond, cpuUsPerRequest: row.cpuUsPerRequest },
+        after: {
+          requestsPerSecond: later.requestsPerSecond,
+          cpuUsPerRequest: later.cpuUsPerRequest,
+        },
+      };
+    }
+  }
+  return out;
 }
 
 /** A token from the API's own dev-token command, and more like it, each for its own subject. */
