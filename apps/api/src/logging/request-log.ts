@@ -9,7 +9,7 @@ const STARTED = Symbol('started');
 
 /** What a request line says of a request: its id, method and path, its status and duration. */
 export interface RequestSummary {
-  req: { id: unknown; method: string | undefined; url: string };
+  req: { id: string | undefined; method: string | undefined; url: string };
   res: { statusCode: number };
   /** Milliseconds from arrival to the end of the answer. */
   responseTime: number;
@@ -73,7 +73,7 @@ export class RequestLog {
     const started = (req as unknown as Record<symbol, number | undefined>)[STARTED];
     return {
       req: {
-        id: (req as { id?: unknown }).id,
+        id: req.id,
         method: req.method,
         url: pathOf((req as Partial<Request>).originalUrl ?? req.url),
       },

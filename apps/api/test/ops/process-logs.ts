@@ -31,7 +31,7 @@ export function logLines(output: string): LogLine[] {
     });
 }
 
-/** The request lines (pino-http's) among `lines`. */
+/** Each request's one line (a request line, or an audited request's audit line) among `lines`. */
 export function requestLines(lines: LogLine[]): LogLine[] {
   return lines.filter((line) => line.res?.statusCode !== undefined);
 }
