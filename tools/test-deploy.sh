@@ -133,7 +133,7 @@ config=$($podman image inspect "$API_IMAGE" --format \
   '{{.Config.User}}|{{json .Config.Cmd}}|{{json .Config.Healthcheck.Test}}|{{json .Config.Env}}')
 IFS='|' read -r user cmd health env <<<"$config"
 [ "$user" = 1000:1000 ] || fail "the image runs as '$user', expected the non-root 1000:1000"
-[ "$cmd" = '["node","dist/apps/api/main.js"]' ] || fail "the image's CMD is $cmd"
+[ "$cmd" = '["node","--max-old-space-size=512","dist/apps/api/main.js"]' ] || fail "the image's CMD is $cmd"
 [[ "$health" == *health* ]] || fail "the image has no HEALTHCHECK ($health)"
 [[ "$env" == *NODE_ENV=production* ]] || fail "the image does not set NODE_ENV=production"
 $podman run --rm --no-healthcheck --entrypoint sh "$API_IMAGE" -c \
@@ -176,6 +176,10 @@ for _ in $(seq 1 90); do
 done
 [ -n "$healthy" ] || { show_logs redis api; fail "the API's HEALTHCHECK never passed"; }
 pass "the image's HEALTHCHECK passes (GET /health/live)"
+cmdline=$($podman exec "$api" cat /proc/1/cmdline | tr '\0' ' ')
+[[ "$cmdline" == "node --max-old-space-size=512 dist/apps/api/main.js "* ]] ||
+  fail "the API container runs '$cmdline', not the image's CMD with its heap cap"
+pass "the API container runs node --max-old-space-size=512 dist/apps/api/main.js"
 
 # As the README says: the CA from the secrets service (podman-compose adds lines of its own).
 "${compose[@]}" run --rm -T secrets cat /out/api/api-ca.crt 2>>"$work/compose.log" |
