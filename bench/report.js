@@ -110,6 +110,7 @@ function rowJson(row, floors, load) {
         3,
       ),
       toNodeFloor: round(ratio(row.requestsPerSecond, floors.node?.[load]?.requestsPerSecond), 3),
+      toNestFloor: round(ratio(row.requestsPerSecond, floors.nest?.[load]?.requestsPerSecond), 3),
       toExpressFloorGet: round(
         ratio(row.requestsPerSecond, floors.express?.get?.requestsPerSecond),
         3,
@@ -142,6 +143,9 @@ function resultsJson({ machine, settings, floors, api, targets }) {
     floorRatios: {
       expressToNode: mapValues(floors.express ?? {}, (row, load) =>
         round(ratio(row.requestsPerSecond, floors.node?.[load]?.requestsPerSecond), 3),
+      ),
+      nestToExpress: mapValues(floors.nest ?? {}, (row, load) =>
+        round(ratio(row.requestsPerSecond, floors.express?.[load]?.requestsPerSecond), 3),
       ),
     },
     api: mapValues(api, (variant) => ({
@@ -244,6 +248,9 @@ function printReport({ machine, settings, floors, api, targets, LOADS }) {
     out(
       `Express floor / node floor, GET: ${fixed(expressGet / nodeGet, 2)} (the platform's own cost)`,
     );
+  const nestGet = floors.nest?.get?.requestsPerSecond;
+  if (nestGet && expressGet)
+    out(`Nest floor / Express floor, GET: ${fixed(nestGet / expressGet, 2)} (Nest's own cost)`);
   const saturated = Object.values(floors)
     .flatMap((f) => Object.values(f))
     .some((row) => row.wrkCpuPercent > 85);

@@ -28,6 +28,19 @@ const ROOT = resolve(__dirname, '..');
 const DIST = resolve(process.env.API_DIST_DIR ?? join(ROOT, 'dist/apps/api'));
 
 /**
+ * The flags the image starts Node with (its CMD: `node <flags> dist/apps/api/main.js`), so that
+ * the API runs here as it ships; the chart, the SCONE compose file and the CAS session use the
+ * same ones (test/deploy/launch.spec.ts).
+ */
+function shippedNodeFlags() {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8'));
+  const argv = cmd ? JSON.parse(cmd[1]) : [];
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/apps/api/main.js')
+    throw new Error(`docker/Dockerfile's CMD is not node <flags> dist/apps/api/main.js: ${cmd}`);
+  return argv.slice(1, -1);
+}
+
+/**
  * The API variants a run can compare: environment overrides on top of the production settings.
  * BENCH_VARIANTS=default,audit-async runs both; the first one listed gets every load and the
  * targets, the others GET and POST (BENCH_VARIANT_LOADS).
@@ -100,6 +113,7 @@ const SETTINGS = {
       : resolve(process.env.BENCH_PROFILE),
   results: resolve(process.env.BENCH_RESULTS ?? join(__dirname, 'results.json')),
   keep: process.env.BENCH_KEEP === '1',
+  nodeFlags: shippedNodeFlags(),
 };
 for (const load of [...SETTINGS.loads, ...SETTINGS.variantLoads])
   if (!LOADS[load]) throw new Error(`unknown load "${load}" (known: ${Object.keys(LOADS)})`);
@@ -203,7 +217,7 @@ async function main() {
     const since = m.now();
     const child = m.start(
       process.execPath,
-      [...flags, join(distOf(variant), 'main.js')],
+      [...SETTINGS.nodeFlags, ...flags, join(distOf(variant), 'main.js')],
       { ...envOf(variant), PORT: String(port) },
       { cpuList: pin.server, logFile: log },
     );
@@ -294,6 +308,7 @@ async function main() {
     for (const [key, script] of [
       ['node', 'floor-server.js'],
       ['express', 'express-floor-server.js'],
+      ['nest', 'nest-floor-server.js'],
     ]) {
       const port = await m.freePort();
       const child = m.start(
@@ -385,6 +400,7 @@ async function main() {
     pinning: pin.pinned
       ? { server: `CPU ${pin.server}`, client: `CPU ${pin.client}`, tool: 'taskset' }
       : { none: pin.why },
+    apiNodeFlags: SETTINGS.nodeFlags,
     apiEnv: { ...baseEnv, SECRETS_DIR: '<dev PKI>', REDIS_PORT: '<port>', ...SETTINGS.apiEnv },
     variants: SETTINGS.variants,
     totalSeconds: (m.now() - startedAt) / 1000,
