@@ -58,6 +58,9 @@ const VARIANTS = {
   baseline: {},
   // Diagnostic only: what info-level logging (a line per request) costs.
   'logs-warn': { LOG_LEVEL: 'warn' },
+  // Diagnostic only: the three above together (no rate limit, warn logs, audit not awaited), to
+  // see how near the targets the API gets without the features a setting can turn down.
+  lean: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', AUDIT_DURABILITY: 'async' },
 };
 
 /**
