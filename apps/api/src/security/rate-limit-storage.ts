@@ -2,9 +2,29 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageService } from '@nestjs/throttler';
-import { createRedisClient, type RedisConnectionOptions } from '@app/storage';
+import { createRedisClient, type RedisClient, type RedisConnectionOptions } from '@app/storage';
 
 type Hits = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+const COUNT_COMMAND = 'rateLimitCount';
+
+/**
+ * @nest-lab/throttler-storage-redis sends its Lua script with EVAL on every count
+ * (`call('eval', script, …)`): some 700 bytes per request to build, encrypt and send, and for
+ * Redis to parse and hash. Its calls with that script go through a command defined with ioredis's
+ * defineCommand instead: a connection is sent the script once, then EVALSHA (and the script again
+ * only if Redis answers NOSCRIPT, after a restart). Replies are the same, so the library's own
+ * checks of them stay.
+ */
+function sendScriptOnce(client: RedisClient, script: string): void {
+  client.defineCommand(COUNT_COMMAND, { lua: script });
+  const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const count = commands[COUNT_COMMAND].bind(client);
+  const call = client.call.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const calls = (command: unknown, ...args: unknown[]) =>
+    command === 'eval' && args[0] === script ? count(...args.slice(1)) : call(command, ...args);
+  client.call = calls;
+}
 
 /**
  * Where request counts live: in Redis when records do (so replicas share one budget per client),
@@ -39,8 +59,10 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     const redis = client as unknown as ConstructorParameters<
       typeof ThrottlerStorageRedisService
     >[0];
+    const counts = new ThrottlerStorageRedisService(redis);
+    sendScriptOnce(client, counts.scriptSrc);
     // Counts need no goodbye: disconnect at once, even from a Redis that hangs.
-    return new RateLimitStorage(new ThrottlerStorageRedisService(redis), () => {
+    return new RateLimitStorage(counts, () => {
       client.disconnect();
       return Promise.resolve();
     });
