@@ -1,12 +1,14 @@
 import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { imageCommand } from '../support/api-process';
 
 /**
  * How each shipped way of running the API starts Node: the image's CMD is the reference (the
  * benchmark reads its flags too), and the chart, docker/scone/compose.yml and the CAS session
- * must start Node with the same flags, whatever path they give main.js. `make test-deploy` checks
- * the image's CMD and the running container's command line.
+ * must start Node with the same flags, whatever path they give main.js (so do the tests of the
+ * built process, ApiProcess). `make test-deploy` checks the image's CMD and the running
+ * container's command line.
  */
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -19,12 +21,6 @@ function nodeFlags(argv: string[], where: string): string[] {
   }
   return argv.slice(1, -1);
 }
-
-const imageCmd = (): string[] => {
-  const cmd = /^CMD (\[.*\])$/m.exec(read('docker/Dockerfile'));
-  if (!cmd) throw new Error('docker/Dockerfile has no CMD in exec form');
-  return JSON.parse(cmd[1]) as string[];
-};
 
 /** The API container's `command:` in the chart's Deployment (a JSON-style list in the template). */
 const chartCommand = (): string[] => {
@@ -43,7 +39,7 @@ function mebibytes(quantity: string): number {
 }
 
 describe('how the API process is started', () => {
-  const flags = nodeFlags(imageCmd(), 'docker/Dockerfile CMD');
+  const flags = nodeFlags(imageCommand(), 'docker/Dockerfile CMD');
 
   it('caps the V8 old generation in the image, so the heap does not grow with the machine', () => {
     expect(flags).toContain('--max-old-space-size=512');

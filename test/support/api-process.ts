@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleep } from './eventually';
 import type { HttpsClient } from './https-client';
@@ -15,7 +15,26 @@ export function apiBundle(): string {
   return main;
 }
 
-/** The real API process (`node dist/apps/api/main.js`) on a free loopback port. */
+/**
+ * The image's command line (docker/Dockerfile's CMD, exec form), which the chart, the SCONE files
+ * and the benchmark follow: `node <flags> dist/apps/api/main.js`.
+ */
+export function imageCommand(): string[] {
+  const dockerfile = readFileSync(join(__dirname, '..', '..', 'docker', 'Dockerfile'), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+  if (!cmd) throw new Error('docker/Dockerfile has no CMD in exec form');
+  return JSON.parse(cmd[1]) as string[];
+}
+
+/** The flags the image starts Node with (between `node` and main.js in its CMD). */
+export function imageNodeFlags(): string[] {
+  return imageCommand().slice(1, -1);
+}
+
+/**
+ * The real API process (`node <the image's flags> dist/apps/api/main.js`) on a free loopback
+ * port.
+ */
 export class ApiProcess {
   private output = '';
   private exitCode: number | null = null;
@@ -37,7 +56,7 @@ export class ApiProcess {
 
   static async start(env: Record<string, string>): Promise<ApiProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [apiBundle()], {
+    const child = spawn(process.execPath, [...imageNodeFlags(), apiBundle()], {
       env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

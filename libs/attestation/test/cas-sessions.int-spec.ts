@@ -220,9 +220,13 @@ describe('CAS session templates (docker/scone)', () => {
     });
   });
 
-  it('runs the API with node directly, never through npm', () => {
+  it('runs the API with node directly (heap capped as in the image), never through npm', () => {
     const [service] = api.session.services;
-    expect(commandWords(service)).toEqual(['node', '/app/dist/apps/api/main.js']);
+    expect(commandWords(service)).toEqual([
+      'node',
+      '--max-old-space-size=512',
+      '/app/dist/apps/api/main.js',
+    ]);
     expect(service.pwd).toBe('/app');
   });
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { apiBundle } from '@test/support/api-process';
+import { apiBundle, imageNodeFlags } from '@test/support/api-process';
 
 /** A log line of the API as pino writes it. */
 export interface LogLine {
@@ -50,10 +50,12 @@ export class BareApiProcess {
   /** `tty`: stdout is a terminal (through `script`, which gives the process a pseudo-terminal). */
   static start(env: Record<string, string>, options: { tty?: boolean } = {}): BareApiProcess {
     const fullEnv = { PATH: process.env.PATH ?? '', ...env };
-    const command = `${process.execPath} ${apiBundle()}`;
+    // As the image starts it (its CMD's flags).
+    const argv = [...imageNodeFlags(), apiBundle()];
+    const command = [process.execPath, ...argv].join(' ');
     const child = options.tty
       ? spawn('script', ['-qfec', command, '/dev/null'], { env: fullEnv, stdio: 'pipe' })
-      : spawn(process.execPath, [apiBundle()], { env: fullEnv, stdio: 'pipe' });
+      : spawn(process.execPath, argv, { env: fullEnv, stdio: 'pipe' });
     return new BareApiProcess(child);
   }
 
