@@ -1,7 +1,8 @@
 // `make bench`: the production build of the API (NODE_ENV=production, files secrets, Redis over
 // mutual TLS, JWT verification of signed tokens, encrypted records, info logs, rate limiting on
-// with a raised limit) against two floors that serve the same routes over the same TLS and Redis:
-// bare node:https (floor-server.js) and bare Express 5 (express-floor-server.js). Driven by wrk,
+// with a raised limit) against three floors that serve the same routes over the same TLS and
+// Redis: bare node:https (floor-server.js), bare Express 5 (express-floor-server.js) and one
+// NestJS controller on Express (nest-floor-server.js). Driven by wrk,
 // 32 connections, HTTPS keep-alive; servers and load generator on separate CPUs when taskset
 // exists. Prints a table and writes bench/results.json. Not a test: nothing here asserts a time.
 // Settings (environment): see README's speed section.
@@ -50,8 +51,8 @@ const VARIANTS = {
   default: {},
   // Batched audit writes that may lose the last second on a crash (the audit issue's `async`).
   'audit-async': { AUDIT_DURABILITY: 'async' },
-  // Diagnostic only (the targets keep the limiter on): what the in-memory rate limiter costs when
-  // the whole load comes from one client address, as it does here.
+  // Diagnostic only (the targets keep the limiter on): what the rate limiter (its count in Redis)
+  // costs when the whole load comes from one client address, as it does here.
   'rate-limit-off': { RATE_LIMIT_PER_MINUTE: '0' },
   // For an A/B of two builds in one run: the build in BENCH_BASELINE_DIST (say, a copy of
   // dist/apps/api made before a change), as shipped otherwise.

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Level, Logger } from 'pino';
+import pino, { type Level, type Logger } from 'pino';
 
 /** Probes and scrapes: frequent, and told by their own metrics. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -32,18 +32,10 @@ export function levelOfStatus(status: number): Level {
   return 'info';
 }
 
-const SEVERITY: Record<Level, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
-
-/** The more severe of two levels. */
+/** The more severe of two levels (pino's own level numbers). */
 export function severest(a: Level, b: Level): Level {
-  return SEVERITY[a] >= SEVERITY[b] ? a : b;
+  const { values } = pino.levels;
+  return values[a] >= values[b] ? a : b;
 }
 
 /**
